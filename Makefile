@@ -1,0 +1,48 @@
+# The commands the README names. Python 3.11+ is all a machine needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app app
+CATALOGS := $(wildcard tracker/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: run test translations extract-messages update-messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+%.mo: %.po
+	$(BIN)/pybabel compile -i $< -o $@
+
+translations: $(VENV)/.runtime $(COMPILED)
+
+## run: the demo company on SQLite at http://127.0.0.1:$(PORT)
+run: $(VENV)/.runtime translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## test: the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
+test: $(VENV)/.dev translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## extract-messages / update-messages: after changing user-facing strings
+extract-messages: $(VENV)/.runtime
+	$(BIN)/pybabel extract -F tracker/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project Nebenan -o tracker/translations/messages.pot .
+
+update-messages: extract-messages
+	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .pytest_cache

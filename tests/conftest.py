@@ -1,0 +1,144 @@
+"""Fixtures: one database per test session, built by the migrations; emptied after each test.
+
+SQLite by default; PostgreSQL when TEST_DATABASE_URL is set (the whole suite runs on both).
+"""
+import os
+import re
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from tests.factories import PASSWORD, make_team, make_user
+from tracker import create_app
+from tracker.extensions import db as _db
+from tracker.models import Category
+from tracker.workflow import DEFAULT_CATEGORIES, Role
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _reset_schema(app) -> None:
+    """An empty database, then every migration, exactly as `flask db upgrade` builds production."""
+    with app.app_context():
+        if _db.engine.dialect.name == "postgresql":
+            with _db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    })
+    _reset_schema(app)
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """Every test starts with an empty company that has only the default categories."""
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+        _empty_tables()
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+        conn.execute(Category.__table__.insert(), [
+            {"code": code, "name_en": en, "name_de": de, "position": (i + 1) * 10, "active": True}
+            for i, (code, en, de) in enumerate(DEFAULT_CATEGORIES)
+        ])
+
+
+@pytest.fixture
+def csrf(app):
+    """CSRF protection on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def team(db):
+    return make_team("Einkauf")
+
+
+@pytest.fixture
+def other_team(db):
+    return make_team("Vertrieb")
+
+
+@pytest.fixture
+def employee(db, team):
+    return make_user("erika@example.com", "Erika Mustermann", team=team)
+
+
+@pytest.fixture
+def colleague(db, team):
+    return make_user("max@example.com", "Max Muster", team=team)
+
+
+@pytest.fixture
+def leader(db, team):
+    return make_user("lena@example.com", "Lena Leiterin", role=Role.LEADER, team=team, leads=[team])
+
+
+@pytest.fixture
+def other_leader(db, other_team):
+    return make_user("otto@example.com", "Otto Other", role=Role.LEADER, team=other_team, leads=[other_team])
+
+
+@pytest.fixture
+def admin(db, team):
+    return make_user("ada@example.com", "Ada Admin", role=Role.ADMIN, team=team)
+
+
+def login(client, user, password=PASSWORD, **extra):
+    response = client.post("/login", data={"email": user.email, "password": password, **extra})
+    assert response.status_code == 302, "login failed"
+    return response
+
+
+@pytest.fixture
+def login_as(client):
+    def _login(user):
+        login(client, user)
+        return client
+
+    return _login
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)

@@ -1,0 +1,217 @@
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import category, make_idea, make_user
+from tracker import services
+from tracker.errors import DomainError, NotAllowed
+from tracker.extensions import db
+from tracker.models import Comment, Idea, StatusChange, Vote
+from tracker.workflow import Kind, Status
+
+
+def vote_rows(idea) -> int:
+    return db.session.scalar(select(func.count()).select_from(Vote).where(Vote.idea_id == idea.id))
+
+
+def test_submit_idea_starts_as_new_with_an_anonymous_history(employee):
+    idea = make_idea(employee, anonymous=True, minutes_per_week=45)
+    assert idea.status == Status.NEW
+    assert idea.minutes_total == 45
+    [change] = db.session.scalars(select(StatusChange).where(StatusChange.idea_id == idea.id)).all()
+    assert (change.from_status, change.to_status, change.actor_id) == (None, Status.NEW, None)
+
+
+def test_submit_idea_ignores_minutes_for_improvement_ideas(employee):
+    idea = make_idea(employee, kind=Kind.IDEA, minutes_per_week=90)
+    assert idea.minutes_per_week == 0 and idea.minutes_total == 0
+
+
+@pytest.mark.parametrize("minutes", [-1, 2401])
+def test_submit_idea_refuses_minutes_out_of_range_and_saves_nothing(employee, minutes):
+    with pytest.raises(DomainError) as error:
+        make_idea(employee, minutes_per_week=minutes)
+    assert error.value.field == "minutes_per_week"
+    assert db.session.scalar(select(func.count()).select_from(Idea)) == 0
+
+
+def test_submit_idea_refuses_a_retired_category(employee):
+    retired = category("other")
+    retired.active = False
+    db.session.commit()
+    with pytest.raises(DomainError):
+        make_idea(employee, category=retired)
+
+
+def test_cast_vote_counts_once_and_adds_minutes(employee, colleague):
+    idea = make_idea(employee, minutes_per_week=30)
+    assert services.cast_vote(idea, colleague, 60) is True
+    assert services.cast_vote(idea, colleague, 60) is False
+    db.session.refresh(idea)
+    assert (idea.vote_count, idea.minutes_total, vote_rows(idea)) == (1, 90, 1)
+
+
+def test_withdraw_vote_takes_back_count_and_minutes(employee, colleague):
+    idea = make_idea(employee, minutes_per_week=30)
+    services.cast_vote(idea, colleague, 60)
+    assert services.withdraw_vote(idea, colleague) is True
+    assert services.withdraw_vote(idea, colleague) is False
+    db.session.refresh(idea)
+    assert (idea.vote_count, idea.minutes_total, vote_rows(idea)) == (0, 30, 0)
+
+
+def test_vote_on_an_idea_carries_no_minutes(employee, colleague):
+    idea = make_idea(employee, kind=Kind.IDEA)
+    services.cast_vote(idea, colleague, 120)
+    db.session.refresh(idea)
+    assert (idea.vote_count, idea.minutes_total) == (1, 0)
+
+
+def test_author_cannot_vote_on_own_item(employee):
+    idea = make_idea(employee)
+    with pytest.raises(NotAllowed):
+        services.cast_vote(idea, employee, 10)
+    assert vote_rows(idea) == 0
+
+
+@pytest.mark.parametrize("status", [Status.IMPLEMENTED, Status.DECLINED, Status.DUPLICATE])
+def test_closed_items_take_no_votes(employee, colleague, status):
+    idea = make_idea(employee)
+    idea.status = status
+    db.session.commit()
+    with pytest.raises(NotAllowed):
+        services.cast_vote(idea, colleague, 10)
+
+
+def test_concurrent_votes_are_counted_exactly(app, employee, team):
+    idea_id = make_idea(employee).id
+    voters = [make_user(f"voter{i}@example.com", f"Voter {i}", team=team).id for i in range(12)]
+    errors = []
+
+    def vote(user_id):
+        with app.app_context():
+            try:
+                idea, user = db.session.get(Idea, idea_id), services.user_by_id(user_id)
+                for _ in range(3):  # the same person clicking repeatedly counts once
+                    services.cast_vote(idea, user, 15)
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=vote, args=(uid,)) for uid in voters]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    db.session.expire_all()
+    idea = db.session.get(Idea, idea_id)
+    assert (idea.vote_count, vote_rows(idea), idea.minutes_total) == (12, 12, 30 + 12 * 15)
+
+
+def test_comments_keep_their_count(employee, colleague, admin):
+    idea = make_idea(employee)
+    first = services.add_comment(idea, colleague, "Same here")
+    services.add_comment(idea, employee, "Thanks")
+    with pytest.raises(NotAllowed):
+        services.delete_comment(first, employee)
+    services.delete_comment(first, colleague)
+    db.session.refresh(idea)
+    assert idea.comment_count == 1
+    [remaining] = db.session.scalars(select(Comment)).all()
+    services.delete_comment(remaining, admin)
+    db.session.refresh(idea)
+    assert idea.comment_count == 0
+
+
+def test_update_idea_moves_the_hours_by_the_difference(employee, colleague):
+    idea = make_idea(employee, minutes_per_week=30)
+    services.cast_vote(idea, colleague, 60)
+    services.update_idea(idea, employee, kind=Kind.PAIN_POINT, title="New title", description="d",
+                         category=idea.category, team=idea.team, minutes_per_week=10, anonymous=True)
+    db.session.refresh(idea)
+    assert (idea.title, idea.minutes_total, idea.anonymous) == ("New title", 70, True)
+
+
+def test_only_the_author_may_edit(employee, admin):
+    idea = make_idea(employee)
+    with pytest.raises(NotAllowed):
+        services.update_idea(idea, admin, kind=Kind.IDEA, title="x", description="y", category=idea.category,
+                             team=idea.team, minutes_per_week=0, anonymous=False)
+
+
+def test_authenticate_says_the_same_for_unknown_wrong_and_inactive(employee, colleague):
+    from tests.factories import PASSWORD
+
+    colleague.active = False
+    db.session.commit()
+    assert services.authenticate("ERIKA@example.com ", PASSWORD) == employee
+    assert services.authenticate("nobody@example.com", PASSWORD) is None
+    assert services.authenticate(employee.email, "wrong-password") is None
+    assert services.authenticate(colleague.email, PASSWORD) is None
+
+
+def test_register_respects_allowed_domains(app, team):
+    app.config["ALLOWED_EMAIL_DOMAINS"] = ["nebenan.example"]
+    try:
+        with pytest.raises(DomainError):
+            services.register_user("someone@gmail.example", "Some One", "long-enough-pw", team)
+        user = services.register_user("Someone@Nebenan.example", "Some One", "long-enough-pw", team)
+        assert user.email == "someone@nebenan.example"
+    finally:
+        app.config["ALLOWED_EMAIL_DOMAINS"] = []
+
+
+def test_register_refuses_a_taken_email(employee, team):
+    with pytest.raises(DomainError):
+        services.register_user(employee.email.upper(), "Again", "long-enough-pw", team)
+
+
+def _titles(viewer, **filters):
+    page = services.list_ideas(services.IdeaFilters(**filters), viewer, 1, 50)
+    return [idea.title for idea in page.items]
+
+
+def test_search_finds_words_and_prefixes_in_title_and_description(employee):
+    make_idea(employee, title="Reisekostenabrechnung braucht drei Unterschriften", description="Papier")
+    make_idea(employee, title="Purchase form", description="Every order needs a printed PDF form")
+    make_idea(employee, title="Meetings", description="Too many status meetings")
+    assert _titles(employee, q="reisekosten") == ["Reisekostenabrechnung braucht drei Unterschriften"]
+    assert _titles(employee, q="printed pdf") == ["Purchase form"]
+    assert _titles(employee, q="Unterschriften Papier") == ["Reisekostenabrechnung braucht drei Unterschriften"]
+    assert _titles(employee, q="nothing-like-this") == []
+
+
+@pytest.mark.parametrize("query", ['"', "' OR 1=1 --", "NEAR(a b)", "*", "a AND", "ä ö ü", "\x00", "-"])
+def test_search_takes_any_text(employee, query):
+    make_idea(employee)
+    assert isinstance(_titles(employee, q=query), list)
+
+
+def test_edited_items_are_found_by_their_new_words(employee):
+    idea = make_idea(employee, title="Old words")
+    services.update_idea(idea, employee, kind=idea.kind, title="Fresh wording", description=idea.description,
+                         category=idea.category, team=idea.team, minutes_per_week=10, anonymous=False)
+    assert _titles(employee, q="fresh") == ["Fresh wording"]
+    assert _titles(employee, q="old") == []
+
+
+def test_list_sorts_and_filters(employee, colleague, admin, other_team):
+    cheap = make_idea(employee, title="Cheap", minutes_per_week=10)
+    costly = make_idea(employee, title="Costly", minutes_per_week=300, team=other_team)
+    idea = make_idea(colleague, title="Idea", kind=Kind.IDEA)
+    services.cast_vote(cheap, colleague, 0)
+    services.cast_vote(cheap, admin, 0)
+    services.cast_vote(idea, employee)
+    assert _titles(employee, sort="votes") == ["Cheap", "Idea", "Costly"]
+    assert _titles(employee, sort="hours") == ["Costly", "Cheap", "Idea"]
+    assert _titles(employee, sort="newest") == ["Idea", "Costly", "Cheap"]
+    assert _titles(employee, sort="active")[0] == "Idea"
+    assert _titles(employee, kind=Kind.IDEA) == ["Idea"]
+    assert _titles(employee, team=other_team.id) == ["Costly"]
+    assert _titles(colleague, mine=True) == ["Idea"]
+    assert _titles(employee, status=Status.REVIEW) == []
+    assert set(_titles(employee, category=category().id)) == {"Cheap", "Costly", "Idea"}
+    assert costly.id

@@ -1,0 +1,133 @@
+"""Nebenan: the internal tracker for bureaucracy pain points and the ideas that remove them."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal, format_timedelta
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import cli, services
+from .config import Config
+from .errors import register_error_handlers
+from .extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"),
+    )
+    app.config.from_object(Config)
+    app.config.update(overrides or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'nebenan.db'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    _init_login(app)
+    _init_i18n(app)
+
+    from .admin.routes import bp as admin_bp
+    from .auth.routes import bp as auth_bp
+    from .ideas.routes import bp as ideas_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(ideas_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+    register_error_handlers(app)
+    cli.register(app)
+    app.after_request(_security_headers)
+    return app
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """A key generated once per installation and kept in the instance folder."""
+    path = instance / "secret_key"
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process wrote it first
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(services.load_user)
+
+
+def _init_i18n(app: Flask) -> None:
+    from . import i18n, permissions, workflow
+    from .text import render_markdown
+
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    app.jinja_env.filters.update(
+        markdown=render_markdown,
+        date=format_date,
+        datetime=format_datetime,
+        number=format_decimal,
+        age=lambda dt: format_timedelta(dt - services.utcnow(), add_direction=True, granularity="minute"),
+        hours=lambda minutes: format_decimal(round((minutes or 0) / 60, 1), format="#,##0.#"),
+    )
+    app.jinja_env.globals.update(
+        KIND_LABELS=i18n.KIND_LABELS,
+        STATUS_LABELS=i18n.STATUS_LABELS,
+        ROLE_LABELS=i18n.ROLE_LABELS,
+        LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
+        Kind=workflow.Kind,
+        Status=workflow.Status,
+        can_see_author=permissions.can_see_author,
+        can_edit_idea=permissions.can_edit_idea,
+        can_vote=permissions.can_vote,
+        can_delete_comment=permissions.can_delete_comment,
+        is_author=permissions.is_author,
+    )
+
+    @app.context_processor
+    def locale_context():
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale() or "en")}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """SQLite: enforce foreign keys, WAL for concurrent readers, wait instead of 'database is locked'."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response

@@ -1,0 +1,122 @@
+"""Admin pages: people, teams and the list of categories."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import services
+from ..errors import DomainError
+from ..permissions import admin_required
+from .forms import CategoryForm, EditUserForm, TeamForm
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.before_request
+@admin_required
+def require_admin():
+    """Every page here is for admins only."""
+
+
+def _or_404(obj):
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@bp.route("/users")
+def users():
+    people = services.all_users()
+    forms = {user.id: _user_form(user) for user in people}
+    return render_template("admin/users.html", people=people, forms=forms)
+
+
+def _user_form(user, formdata=None) -> EditUserForm:
+    form = EditUserForm(formdata=formdata, obj=user, prefix=f"u{user.id}")
+    form.team_id.choices = [(0, _("No team"))] + [(t.id, t.name) for t in services.all_teams()]
+    if formdata is None:
+        form.team_id.data = user.team_id or 0
+    return form
+
+
+@bp.route("/users/<int:user_id>", methods=["POST"])
+def update_user(user_id: int):
+    user = _or_404(services.user_by_id(user_id))
+    form = _user_form(user, request.form)
+    if form.validate():
+        try:
+            services.update_user(user, current_user, form.role.data, services.team_by_id(form.team_id.data),
+                                 form.active.data)
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("%(name)s is saved.", name=user.name), "success")
+    else:
+        flash(_("Please check the entries for %(name)s.", name=user.name), "error")
+    return redirect(url_for("admin.users") + f"#user-{user.id}")
+
+
+def _team_form(team=None) -> TeamForm:
+    form = TeamForm(obj=team)
+    form.leader_ids.choices = [(u.id, f"{u.name} <{u.email}>") for u in services.all_users()]
+    if team is not None and request.method == "GET":
+        form.leader_ids.data = [u.id for u in team.leaders]
+    return form
+
+
+@bp.route("/teams", methods=["GET", "POST"])
+def teams():
+    form = _team_form()
+    if form.validate_on_submit():
+        try:
+            services.create_team(form.name.data, form.leader_ids.data)
+        except DomainError as error:
+            form.name.errors.append(error.message)
+        else:
+            flash(_("The team is created."), "success")
+            return redirect(url_for("admin.teams"))
+    return render_template("admin/teams.html", teams=services.all_teams(), form=form)
+
+
+@bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
+def edit_team(team_id: int):
+    team = _or_404(services.team_by_id(team_id))
+    form = _team_form(team)
+    if form.validate_on_submit():
+        try:
+            services.update_team(team, form.name.data, form.leader_ids.data)
+        except DomainError as error:
+            form.name.errors.append(error.message)
+        else:
+            flash(_("The team is saved."), "success")
+            return redirect(url_for("admin.teams"))
+    return render_template("admin/team.html", team=team, form=form)
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+def categories():
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            services.save_category(None, form.name_en.data, form.name_de.data, form.position.data, form.active.data)
+        except DomainError as error:
+            form.name_en.errors.append(error.message)
+        else:
+            flash(_("The category is added."), "success")
+            return redirect(url_for("admin.categories"))
+    return render_template("admin/categories.html", categories=services.all_categories(), form=form)
+
+
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+def edit_category(category_id: int):
+    category = _or_404(services.category_by_id(category_id))
+    form = CategoryForm(obj=category)
+    if form.validate_on_submit():
+        try:
+            services.save_category(category, form.name_en.data, form.name_de.data, form.position.data,
+                                   form.active.data)
+        except DomainError as error:
+            form.name_en.errors.append(error.message)
+        else:
+            flash(_("The category is saved."), "success")
+            return redirect(url_for("admin.categories"))
+    return render_template("admin/category.html", category=category, form=form)

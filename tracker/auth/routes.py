@@ -1,0 +1,87 @@
+"""Log in, log out, register, and the user's language."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import services
+from ..errors import DomainError
+from .forms import LanguageForm, LoginForm, RegisterForm, SettingsForm
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: no scheme, no host, no backslash tricks."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
+                and "\\" not in target:
+            return target
+    return url_for("ideas.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("ideas.index"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            session.clear()  # a fresh session at login: no fixation
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(form.next.data))
+        flash(_("Email or password is wrong."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("ideas.index"))
+    form = RegisterForm()
+    form.team_id.choices = [(0, _("No team yet"))] + [(t.id, t.name) for t in services.all_teams()]
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(form.email.data, form.name.data, form.password.data,
+                                          services.team_by_id(form.team_id.data))
+        except DomainError as error:
+            getattr(form, error.field or "email").errors.append(error.message)
+        else:
+            session.clear()
+            login_user(user)
+            flash(_("Welcome to Nebenan, %(name)s!", name=user.name), "success")
+            return redirect(url_for("ideas.index"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    form = SettingsForm(locale=current_user.locale or session.get("locale") or "en")
+    if form.validate_on_submit():
+        services.set_locale(current_user, form.locale.data)
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("auth.settings"))
+    return render_template("auth/settings.html", form=form)
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """The language switch in the footer: remembered for the session, and for the account."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            services.set_locale(current_user, form.locale.data)
+    return redirect(safe_next(form.next.data))

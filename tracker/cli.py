@@ -1,0 +1,37 @@
+"""Command-line tasks: `flask --app app create-user ...`, `flask --app app seed-demo`."""
+import click
+from flask import Flask
+
+from .workflow import Role
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.argument("email")
+    @click.option("--name", required=True, help="Full name as colleagues see it.")
+    @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.EMPLOYEE.value,
+                  show_default=True)
+    @click.option("--team", "team_name", help="Team name; created when it does not exist. Leaders lead it.")
+    @click.password_option(help="Asked for when not given.")
+    def create_user_command(email, name, role, team_name, password):
+        """Create an account."""
+        from . import services
+        from .errors import DomainError
+
+        try:
+            user = services.create_user(email, name, password, role, team_name)
+        except DomainError as error:
+            raise click.ClickException(str(error.message)) from error
+        click.echo(f"Created {user.email} ({user.role}).")
+
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+    def seed_demo_command(if_empty):
+        """Fill the database with the demo company (password for every demo login: nebenan-demo)."""
+        from . import demo
+
+        if if_empty and demo.has_users():
+            click.echo("The database already has users; the demo company is not added.")
+            return
+        counts = demo.seed()
+        click.echo("Demo company created: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")

@@ -1,0 +1,47 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..forms import NoControlCharacters, strip
+from ..i18n import KIND_LABELS
+from ..workflow import MAX_MINUTES_PER_WEEK, Kind
+
+MINUTES_RANGE = NumberRange(min=0, max=MAX_MINUTES_PER_WEEK,
+                            message=_l("Enter between 0 and %(max)d minutes per week.", max=MAX_MINUTES_PER_WEEK))
+
+
+class IdeaForm(FlaskForm):
+    kind = RadioField(_l("What is it?"), choices=[(k.value, KIND_LABELS[k]) for k in Kind],
+                      default=Kind.PAIN_POINT.value, validators=[InputRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=160), NoControlCharacters()],
+                        filters=[strip], description=_l("One line that names the problem or the idea."))
+    description = TextAreaField(
+        _l("Description"), validators=[DataRequired(), Length(max=20000), NoControlCharacters(allow_newlines=True)],
+        filters=[strip], description=_l("What happens, how often, and what would help. Markdown is allowed."))
+    category_id = SelectField(_l("Category"), coerce=int, validate_choice=True)
+    team_id = SelectField(_l("Team that owns the process"), coerce=int, validate_choice=True,
+                          description=_l("The team that could change it, which may not be your own."))
+    minutes_per_week = IntegerField(
+        _l("Minutes lost per week"), validators=[Optional(), MINUTES_RANGE],
+        description=_l("For pain points: how much of your time it costs each week."))
+    anonymous = BooleanField(
+        _l("Submit anonymously"),
+        description=_l("Nobody else sees your name, not even leaders or admins. You can still edit it."))
+
+    def set_choices(self, categories, teams, locale: str) -> None:
+        self.category_id.choices = [(c.id, c.name_for(locale)) for c in categories]
+        self.team_id.choices = [(t.id, t.name) for t in teams]
+
+
+class VoteForm(FlaskForm):
+    minutes_per_week = IntegerField(_l("Your minutes lost per week"), validators=[Optional(), MINUTES_RANGE])
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=5000),
+                                                    NoControlCharacters(allow_newlines=True)], filters=[strip])
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that change state."""

@@ -1,0 +1,162 @@
+"""Browsing, submitting, voting and commenting."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import permissions, services
+from ..errors import DomainError
+from .forms import CommentForm, EmptyForm, IdeaForm, VoteForm
+
+bp = Blueprint("ideas", __name__)
+
+MAX_ID = 2**31 - 1
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every page here is for the company's own people."""
+
+
+def load_idea(idea_id: int):
+    idea = services.idea_for_page(idea_id) if idea_id <= MAX_ID else None
+    if idea is None:
+        abort(404)
+    return idea
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, type=int)
+    return value if value and 0 < value <= MAX_ID else None
+
+
+@bp.route("/")
+def index():
+    filters = services.IdeaFilters(
+        sort=request.args.get("sort", "votes"), kind=request.args.get("kind", ""),
+        status=request.args.get("status", ""), category=_int_arg("category"), team=_int_arg("team"),
+        mine=request.args.get("mine") == "1", q=request.args.get("q", "")[:200],
+    )
+    page = min(_int_arg("page") or 1, 100000)
+    pagination = services.list_ideas(filters, current_user, page, current_app.config["IDEAS_PER_PAGE"])
+    return render_template("ideas/index.html", pagination=pagination, filters=filters,
+                           categories=services.all_categories(), teams=services.all_teams())
+
+
+def _idea_form(idea=None) -> IdeaForm:
+    form = IdeaForm(obj=idea)
+    categories = services.active_categories()
+    if idea is not None and idea.category not in categories:
+        categories.append(idea.category)
+    form.set_choices(categories, services.all_teams(), str(get_locale()))
+    if idea is None and request.method == "GET" and current_user.team_id:
+        form.team_id.data = current_user.team_id
+    return form
+
+
+def _idea_fields(form: IdeaForm) -> dict:
+    return dict(kind=form.kind.data, title=form.title.data, description=form.description.data,
+                category=services.category_by_id(form.category_id.data), team=services.team_by_id(form.team_id.data),
+                minutes_per_week=form.minutes_per_week.data, anonymous=form.anonymous.data)
+
+
+@bp.route("/ideas/new", methods=["GET", "POST"])
+def new():
+    form = _idea_form()
+    if form.validate_on_submit():
+        try:
+            idea = services.submit_idea(current_user, **_idea_fields(form))
+        except DomainError as error:
+            getattr(form, error.field or "title").errors.append(error.message)
+        else:
+            flash(_("Thank you! Your entry is saved."), "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id))
+    return render_template("ideas/form.html", form=form, idea=None), 200 if request.method == "GET" else 422
+
+
+@bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
+def edit(idea_id: int):
+    idea = load_idea(idea_id)
+    if not permissions.can_edit_idea(idea, current_user):
+        abort(403)
+    form = _idea_form(idea)
+    if form.validate_on_submit():
+        try:
+            services.update_idea(idea, current_user, **_idea_fields(form))
+        except DomainError as error:
+            getattr(form, error.field or "title").errors.append(error.message)
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id))
+    return render_template("ideas/form.html", form=form, idea=idea), 200 if request.method == "GET" else 422
+
+
+@bp.route("/ideas/<int:idea_id>")
+def detail(idea_id: int):
+    idea = load_idea(idea_id)
+    return render_template("ideas/detail.html", idea=idea, vote=services.get_vote(idea, current_user),
+                           vote_form=VoteForm(), comment_form=CommentForm(), empty_form=EmptyForm())
+
+
+def _vote_response(idea_id: int, message: str | None, category: str = "success"):
+    """The vote box alone for the page's script, else back to the page."""
+    if request.headers.get("X-Fragment") == "vote":
+        idea = load_idea(idea_id)
+        return render_template("ideas/_vote.html", idea=idea, vote=services.get_vote(idea, current_user),
+                               vote_form=VoteForm(), empty_form=EmptyForm(), vote_message=message,
+                               vote_message_category=category)
+    if message:
+        flash(message, category)
+    return redirect(url_for("ideas.detail", idea_id=idea_id) + "#vote")
+
+
+@bp.route("/ideas/<int:idea_id>/vote", methods=["POST"])
+def vote(idea_id: int):
+    idea = load_idea(idea_id)
+    form = VoteForm()
+    if not form.validate_on_submit():
+        return _vote_response(idea_id, " ".join(map(str, form.minutes_per_week.errors)) or _("Please try again."),
+                              "error")
+    try:
+        services.cast_vote(idea, current_user, form.minutes_per_week.data)
+    except DomainError as error:
+        return _vote_response(idea_id, str(error.message), "error")
+    return _vote_response(idea_id, _("Your vote is counted."))
+
+
+@bp.route("/ideas/<int:idea_id>/unvote", methods=["POST"])
+def unvote(idea_id: int):
+    idea = load_idea(idea_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.withdraw_vote(idea, current_user)
+    return _vote_response(idea_id, _("Your vote is withdrawn."))
+
+
+@bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
+def comment(idea_id: int):
+    idea = load_idea(idea_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        services.add_comment(idea, current_user, form.body.data)
+        flash(_("Your comment is posted."), "success")
+        return redirect(url_for("ideas.detail", idea_id=idea.id) + "#comments")
+    return render_template("ideas/detail.html", idea=idea, vote=services.get_vote(idea, current_user),
+                           vote_form=VoteForm(), comment_form=form, empty_form=EmptyForm()), 422
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
+def delete_comment(comment_id: int):
+    comment = services.comment_by_id(comment_id) if comment_id <= MAX_ID else None
+    if comment is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    idea_id = comment.idea_id
+    try:
+        services.delete_comment(comment, current_user)
+    except DomainError:
+        abort(403)
+    flash(_("The comment is deleted."), "success")
+    return redirect(url_for("ideas.detail", idea_id=idea_id) + "#comments")

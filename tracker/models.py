@@ -1,0 +1,189 @@
+"""Tables, relationships and small derived properties. Nothing here commits."""
+from datetime import datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+from .workflow import INITIAL_STATUS, Role
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+team_leaders = db.Table(
+    "team_leaders",
+    db.Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Team(db.Model):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    members: Mapped[list["User"]] = relationship(back_populates="team", foreign_keys="User.team_id")
+    leaders: Mapped[list["User"]] = relationship(secondary=team_leaders, back_populates="led_teams")
+
+    def __repr__(self) -> str:
+        return f"<Team {self.name}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16), default=Role.EMPLOYEE)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Changes whenever the password changes or the account is deactivated, so that
+    # sessions and remember-me cookies issued before stop working.
+    session_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
+    led_teams: Mapped[list[Team]] = relationship(secondary=team_leaders, back_populates="leaders")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == Role.LEADER
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Category(db.Model):
+    """A cause of bureaucracy pain. Admins edit the list; items keep their category."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_en: Mapped[str] = mapped_column(String(80))
+    name_de: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def name_for(self, locale: str) -> str:
+        return self.name_de if locale == "de" else self.name_en
+
+
+class Idea(db.Model):
+    """A pain point or an improvement idea.
+
+    vote_count, comment_count and minutes_total are counters kept exact in the
+    same transaction as the vote or comment that changes them (atomic UPDATE
+    ... SET n = n + 1), so lists can sort by them with an index.
+    """
+
+    __tablename__ = "ideas"
+    __table_args__ = (
+        CheckConstraint("minutes_per_week >= 0", name="minutes_not_negative"),
+        Index("ix_ideas_status_votes", "status", "vote_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(Text)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    minutes_per_week: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(16), default=INITIAL_STATUS, index=True)
+
+    vote_count: Mapped[int] = mapped_column(default=0, index=True)
+    comment_count: Mapped[int] = mapped_column(default=0)
+    minutes_total: Mapped[int] = mapped_column(default=0, index=True)
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    category: Mapped[Category] = relationship()
+    team: Mapped[Team] = relationship()
+    author: Mapped[User] = relationship()
+    comments: Mapped[list["Comment"]] = relationship(
+        back_populates="idea", order_by="Comment.created_at", cascade="all, delete-orphan"
+    )
+    history: Mapped[list["StatusChange"]] = relationship(
+        back_populates="idea", order_by="StatusChange.created_at", cascade="all, delete-orphan"
+    )
+
+    @property
+    def hours_lost(self) -> float:
+        return self.minutes_total / 60
+
+    def __repr__(self) -> str:
+        return f"<Idea {self.id} {self.title!r}>"
+
+
+class Vote(db.Model):
+    """One person's "me too". The primary key makes it one per person per idea."""
+
+    __tablename__ = "votes"
+    __table_args__ = (CheckConstraint("minutes_per_week >= 0", name="minutes_not_negative"),)
+
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    minutes_per_week: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    idea: Mapped[Idea] = relationship(back_populates="comments")
+    author: Mapped[User] = relationship()
+
+
+class StatusChange(db.Model):
+    """One step of an item's history. actor is None for the submission itself,
+    so that the history never names an anonymous author."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    idea: Mapped[Idea] = relationship(back_populates="history")
+    actor: Mapped[User | None] = relationship()

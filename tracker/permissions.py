@@ -1,0 +1,46 @@
+"""Who may do what: can_* predicates and one role_required decorator."""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from .workflow import CLOSED_STATUSES, Role
+
+
+def role_required(*roles: str):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                abort(401)
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+admin_required = role_required(Role.ADMIN)
+
+
+def is_author(idea, user) -> bool:
+    return user.is_authenticated and idea.author_id == user.id
+
+
+def can_see_author(idea, user) -> bool:
+    """Nobody but the author learns who wrote an anonymous item: not leaders, not admins."""
+    return not idea.anonymous or is_author(idea, user)
+
+
+def can_edit_idea(idea, user) -> bool:
+    return is_author(idea, user) and idea.status not in CLOSED_STATUSES
+
+
+def can_vote(idea, user) -> bool:
+    return user.is_authenticated and not is_author(idea, user) and idea.status not in CLOSED_STATUSES
+
+
+def can_delete_comment(comment, user) -> bool:
+    return user.is_authenticated and (comment.author_id == user.id or user.role == Role.ADMIN)

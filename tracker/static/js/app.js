@@ -1,0 +1,46 @@
+/* Nebenan's small enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+
+  // Vote without a reload: post the form as the browser would, then swap in the
+  // server's fresh vote box (counts, hours and the next button come from the server).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("[data-vote-form]") || !window.fetch) { return; }
+    event.preventDefault();
+    var box = form.closest("[data-vote-box]");
+    var button = form.querySelector("button[type=submit]");
+    if (button) { button.disabled = true; }
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "X-Fragment": "vote" },
+      credentials: "same-origin"
+    }).then(function (response) {
+      if (!response.ok && response.status !== 422) { throw new Error(String(response.status)); }
+      return response.text();
+    }).then(function (html) {
+      var holder = document.createElement("div");
+      holder.innerHTML = html.trim();
+      var fresh = holder.querySelector("[data-vote-box]");
+      if (!fresh) { throw new Error("no vote box"); }
+      box.replaceWith(fresh);
+      var focusTarget = fresh.querySelector("button[type=submit]") || fresh;
+      focusTarget.focus();
+    }).catch(function () {
+      form.submit();  // fall back to the ordinary form post
+    });
+  });
+
+  // Minutes lost only make sense for pain points: hide the field for ideas.
+  function syncKind() {
+    var checked = document.querySelector("[data-kind-toggle]:checked");
+    var field = document.querySelector(".minutes-field");
+    if (!checked || !field) { return; }
+    field.hidden = checked.value !== "pain_point";
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-kind-toggle]")) { syncKind(); }
+  });
+  syncKind();
+})();
