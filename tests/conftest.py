@@ -6,6 +6,7 @@ import os
 import re
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -33,6 +34,18 @@ def _reset_schema(app) -> None:
         upgrade()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own application context, as in production.
+
+    Without this, a request would reuse the test's context: its `g` (where
+    Flask-Login and Flask-Babel cache the user and the locale) and its database session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     app = create_app({
@@ -42,6 +55,7 @@ def app(tmp_path_factory):
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
     })
+    app.test_client_class = IsolatedClient
     _reset_schema(app)
     yield app
 

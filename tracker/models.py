@@ -132,10 +132,10 @@ class Idea(db.Model):
     team: Mapped[Team] = relationship()
     author: Mapped[User] = relationship()
     comments: Mapped[list["Comment"]] = relationship(
-        back_populates="idea", order_by="Comment.created_at", cascade="all, delete-orphan"
+        back_populates="idea", order_by="(Comment.created_at, Comment.id)", cascade="all, delete-orphan"
     )
     history: Mapped[list["StatusChange"]] = relationship(
-        back_populates="idea", order_by="StatusChange.created_at", cascade="all, delete-orphan"
+        back_populates="idea", order_by="(StatusChange.created_at, StatusChange.id)", cascade="all, delete-orphan"
     )
 
     @property

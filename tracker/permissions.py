@@ -1,7 +1,7 @@
 """Who may do what: can_* predicates and one role_required decorator."""
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 
 from .workflow import CLOSED_STATUSES, Role
@@ -12,7 +12,7 @@ def role_required(*roles: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                abort(401)
+                return current_app.login_manager.unauthorized()
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)

@@ -15,7 +15,7 @@ from .errors import DomainError, NotAllowed
 from .extensions import db
 from .models import Category, Comment, Idea, StatusChange, Team, User, Vote, utcnow
 from .search import apply_search
-from .workflow import INITIAL_STATUS, MAX_MINUTES_PER_WEEK, Kind, Role, Status, carries_minutes
+from .workflow import CLOSED_STATUSES, INITIAL_STATUS, MAX_MINUTES_PER_WEEK, Kind, Role, Status, carries_minutes
 
 
 # --- accounts --------------------------------------------------------------------
@@ -266,8 +266,7 @@ def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> bo
         with db.session.begin_nested():
             db.session.add(Vote(idea_id=idea.id, user_id=user.id, minutes_per_week=minutes))
     except IntegrityError:
-        db.session.rollback()
-        return False
+        return False  # already voted; the savepoint undid only the insert
     db.session.execute(
         update(Idea).where(Idea.id == idea.id).values(
             vote_count=Idea.vote_count + 1, minutes_total=Idea.minutes_total + minutes, last_activity_at=utcnow())
@@ -278,6 +277,8 @@ def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> bo
 
 def withdraw_vote(idea: Idea, user: User) -> bool:
     """Removes the user's vote. Returns False when there was none."""
+    if idea.status in CLOSED_STATUSES:
+        raise NotAllowed(_l("This item is closed; its votes stay as they are."))
     removed = db.session.execute(
         delete(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id).returning(Vote.minutes_per_week)
     ).first()

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from .. import services
 from ..errors import DomainError
@@ -32,7 +33,7 @@ def users():
 
 def _user_form(user, formdata=None) -> EditUserForm:
     form = EditUserForm(formdata=formdata, obj=user, prefix=f"u{user.id}")
-    form.team_id.choices = [(0, _("No team"))] + [(t.id, t.name) for t in services.all_teams()]
+    form.team_id.choices = [SelectChoice(0, _("No team"))] + [SelectChoice(t.id, t.name) for t in services.all_teams()]
     if formdata is None:
         form.team_id.data = user.team_id or 0
     return form
@@ -57,7 +58,7 @@ def update_user(user_id: int):
 
 def _team_form(team=None) -> TeamForm:
     form = TeamForm(obj=team)
-    form.leader_ids.choices = [(u.id, f"{u.name} <{u.email}>") for u in services.all_users()]
+    form.leader_ids.choices = [SelectChoice(u.id, f"{u.name} <{u.email}>") for u in services.all_users()]
     if team is not None and request.method == "GET":
         form.leader_ids.data = [u.id for u in team.leaders]
     return form

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms import SelectChoice
 
 from .. import services
 from ..errors import DomainError
@@ -50,7 +51,7 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("ideas.index"))
     form = RegisterForm()
-    form.team_id.choices = [(0, _("No team yet"))] + [(t.id, t.name) for t in services.all_teams()]
+    form.team_id.choices = [SelectChoice(0, _("No team yet"))] + [SelectChoice(t.id, t.name) for t in services.all_teams()]
     if form.validate_on_submit():
         try:
             user = services.register_user(form.email.data, form.name.data, form.password.data,

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import NoControlCharacters, strip
@@ -12,7 +12,7 @@ MINUTES_RANGE = NumberRange(min=0, max=MAX_MINUTES_PER_WEEK,
 
 
 class IdeaForm(FlaskForm):
-    kind = RadioField(_l("What is it?"), choices=[(k.value, KIND_LABELS[k]) for k in Kind],
+    kind = RadioField(_l("What is it?"), choices=[SelectChoice(k.value, KIND_LABELS[k]) for k in Kind],
                       default=Kind.PAIN_POINT.value, validators=[InputRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=160), NoControlCharacters()],
                         filters=[strip], description=_l("One line that names the problem or the idea."))
@@ -30,8 +30,8 @@ class IdeaForm(FlaskForm):
         description=_l("Nobody else sees your name, not even leaders or admins. You can still edit it."))
 
     def set_choices(self, categories, teams, locale: str) -> None:
-        self.category_id.choices = [(c.id, c.name_for(locale)) for c in categories]
-        self.team_id.choices = [(t.id, t.name) for t in teams]
+        self.category_id.choices = [SelectChoice(c.id, c.name_for(locale)) for c in categories]
+        self.team_id.choices = [SelectChoice(t.id, t.name) for t in teams]
 
 
 class VoteForm(FlaskForm):

@@ -130,7 +130,10 @@ def unvote(idea_id: int):
     idea = load_idea(idea_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.withdraw_vote(idea, current_user)
+    try:
+        services.withdraw_vote(idea, current_user)
+    except DomainError as error:
+        return _vote_response(idea_id, str(error.message), "error")
     return _vote_response(idea_id, _("Your vote is withdrawn."))
 
 

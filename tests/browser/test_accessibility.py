@@ -1,0 +1,91 @@
+"""axe-core on every main page: no violation of impact serious or critical.
+
+axe-core ships inside axe-playwright-python's wheel, so this runs offline."""
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import log_in, require_compiled_catalog, switch_language
+from tests.factories import make_idea, make_team, make_user
+from tracker import services
+from tracker.workflow import Role
+
+BLOCKING = {"serious", "critical"}
+AUTHOR, VOTER, READER, ADMIN = "erika@example.com", "max@example.com", "rita@example.com", "ada@example.com"
+
+
+@dataclass
+class Company:
+    idea_id: int
+
+
+@pytest.fixture
+def company(db) -> Company:
+    """Two teams, one person per role we look through, and an item with a comment and a vote."""
+    purchasing, finance = make_team("Einkauf"), make_team("Finanzen")
+    author = make_user(AUTHOR, "Erika Mustermann", team=purchasing)
+    voter = make_user(VOTER, "Max Muster", team=purchasing)
+    make_user(READER, "Rita Reader", team=finance)
+    make_user(ADMIN, "Ada Admin", role=Role.ADMIN, team=finance)
+    make_user("lena@example.com", "Lena Leiterin", role=Role.LEADER, team=finance, leads=[finance])
+    idea = make_idea(author, team=finance, minutes_per_week=30)
+    make_idea(voter, title="The printer asks for a PIN", description="Every print job needs a PIN.", anonymous=True)
+    services.cast_vote(idea, voter, 60)
+    services.add_comment(idea, voter, "Same here: **twice** a month.")
+    return Company(idea_id=idea.id)
+
+
+@dataclass(frozen=True)
+class Screen:
+    path: str
+    user: str | None = None  # who is logged in
+    heading: str | None = None  # the h1 that proves we are on the right page
+    german: bool = False
+
+
+SCREENS = {
+    "login": Screen("/login", heading="Log in to Nebenan"),
+    "register": Screen("/register", heading="Create an account"),
+    "list": Screen("/", READER, "What slows us down"),
+    "new-item-form": Screen("/ideas/new", READER, "Report a pain point or an idea"),
+    "idea-voter-view": Screen("/ideas/{idea_id}", VOTER, "Travel expenses need three signatures"),
+    "idea-colleague-view": Screen("/ideas/{idea_id}", READER, "Travel expenses need three signatures"),
+    "settings": Screen("/settings", READER, "Settings"),
+    "admin-users": Screen("/admin/users", ADMIN, "People"),
+    "admin-teams": Screen("/admin/teams", ADMIN, "Teams"),
+    "admin-categories": Screen("/admin/categories", ADMIN, "Categories"),
+    "list-german": Screen("/", READER, german=True),
+}
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+        for node in v["nodes"][:3]:
+            lines.append(f"    {node['target']}: {node.get('failureSummary', '').splitlines()[-1].strip()}"
+                         if node.get("failureSummary") else f"    {node['target']}")
+        if len(v["nodes"]) > 3:
+            lines.append(f"    ... and {len(v['nodes']) - 3} more")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("name", SCREENS)
+def test_page_has_no_serious_accessibility_violations(page: Page, company: Company, name: str):
+    screen = SCREENS[name]
+    if screen.user:
+        log_in(page, screen.user)
+    page.goto(screen.path.format(idea_id=company.idea_id))
+    if screen.german:
+        require_compiled_catalog("de")
+        switch_language(page, "Deutsch", "de")
+        expect(page.get_by_role("heading", level=1)).not_to_have_text("What slows us down")
+    if screen.heading:
+        expect(page.get_by_role("heading", level=1)).to_have_text(screen.heading)
+
+    violations = Axe().run(page).response["violations"]
+
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, f"axe-core on {name} ({page.url}):\n{describe(blocking)}"

@@ -1,0 +1,42 @@
+from sqlalchemy import func, select
+
+from tracker import services
+from tracker.extensions import db
+from tracker.models import Idea, StatusChange, Team, User, Vote
+from tracker.workflow import Status
+
+
+def test_create_user_makes_a_leader_of_a_new_team(runner):
+    result = runner.invoke(args=["create-user", "chefin@example.com", "--name", "Chefin", "--role", "leader",
+                                 "--team", "Controlling", "--password", "a-long-password"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "chefin@example.com"))
+    assert user.role == "leader" and [t.name for t in user.led_teams] == ["Controlling"]
+    assert services.authenticate("chefin@example.com", "a-long-password") == user
+
+
+def test_create_user_refuses_a_taken_email(runner, employee):
+    result = runner.invoke(args=["create-user", employee.email, "--name", "X", "--password", "a-long-password"])
+    assert result.exit_code != 0
+    assert "already exists" in result.output
+
+
+def test_seed_demo_builds_the_demo_company_once(runner):
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count()).select_from(Team)) >= 3
+    assert 15 <= db.session.scalar(select(func.count()).select_from(User)) <= 40
+    assert 30 <= db.session.scalar(select(func.count()).select_from(Idea)) <= 60
+    for email in ("employee@example.com", "leader@example.com", "admin@example.com"):
+        assert services.authenticate(email, "nebenan-demo") is not None, email
+    leader = db.session.scalar(select(User).where(User.email == "leader@example.com"))
+    assert leader.role == "leader" and leader.led_teams
+    statuses = set(db.session.scalars(select(Idea.status)))
+    assert statuses == set(Status)
+    for idea in db.session.scalars(select(Idea)):
+        votes = db.session.scalar(select(func.count()).select_from(Vote).where(Vote.idea_id == idea.id))
+        assert idea.vote_count == votes
+    assert db.session.scalar(select(func.count()).select_from(StatusChange)) > 40
+
+    again = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert again.exit_code == 0 and "already has users" in again.output

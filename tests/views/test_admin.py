@@ -1,0 +1,75 @@
+from sqlalchemy import select
+
+from tests.conftest import login
+from tests.factories import make_idea
+from tracker.extensions import db
+from tracker.models import Category, Team
+
+
+def test_admin_changes_role_team_and_deactivates(client, admin, employee, other_team):
+    login(client, admin)
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert employee.email in page
+    prefix = f"u{employee.id}-"
+    response = client.post(f"/admin/users/{employee.id}", data={
+        prefix + "role": "leader", prefix + "team_id": other_team.id})
+    assert response.status_code == 302
+    db.session.refresh(employee)
+    assert (employee.role, employee.team_id, employee.active) == ("leader", other_team.id, False)
+
+
+def test_admin_cannot_lock_themselves_out(client, admin):
+    login(client, admin)
+    prefix = f"u{admin.id}-"
+    client.post(f"/admin/users/{admin.id}", data={prefix + "role": "employee", prefix + "team_id": 0,
+                                                  prefix + "active": "y"})
+    db.session.refresh(admin)
+    assert admin.role == "admin"
+
+
+def test_admin_creates_a_team_with_leaders(client, admin, employee):
+    login(client, admin)
+    response = client.post("/admin/teams", data={"name": "Controlling", "leader_ids": [employee.id]})
+    assert response.status_code == 302
+    team = db.session.scalar(select(Team).where(Team.name == "Controlling"))
+    assert [u.email for u in team.leaders] == [employee.email]
+    db.session.refresh(employee)
+    assert employee.role == "leader"
+    duplicate = client.post("/admin/teams", data={"name": "Controlling"})
+    assert b"A team with this name already exists." in duplicate.data
+
+
+def test_admin_renames_a_team(client, admin, team):
+    login(client, admin)
+    client.post(f"/admin/teams/{team.id}", data={"name": "Einkauf & Logistik"})
+    db.session.refresh(team)
+    assert team.name == "Einkauf & Logistik"
+
+
+def test_admin_edits_the_category_list(client, admin, employee):
+    login(client, admin)
+    client.post("/admin/categories", data={"name_en": "Meetings", "name_de": "Besprechungen", "position": 5,
+                                           "active": "y"})
+    added = db.session.scalar(select(Category).where(Category.name_en == "Meetings"))
+    assert (added.code, added.name_de, added.active) == ("meetings", "Besprechungen", True)
+    other = db.session.scalar(select(Category).where(Category.code == "other"))
+    client.post(f"/admin/categories/{other.id}", data={"name_en": "Other", "name_de": "Sonstiges", "position": 90})
+    db.session.refresh(other)
+    assert other.active is False
+    client.post("/logout")
+    login(client, employee)
+    form = client.get("/ideas/new").get_data(as_text=True)
+    assert "Meetings" in form and ">Other<" not in form
+
+
+def test_an_item_keeps_a_retired_category_when_edited(client, employee):
+    idea = make_idea(employee)
+    idea.category.active = False
+    db.session.commit()
+    login(client, employee)
+    page = client.get(f"/ideas/{idea.id}/edit").get_data(as_text=True)
+    assert "Internal paperwork and bureaucracy" in page
+    response = client.post(f"/ideas/{idea.id}/edit", data={
+        "kind": "pain_point", "title": "Renamed", "description": "d", "category_id": idea.category_id,
+        "team_id": idea.team_id, "minutes_per_week": "5"})
+    assert response.status_code == 302

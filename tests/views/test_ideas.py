@@ -1,0 +1,206 @@
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import category, make_idea
+from tracker import services
+from tracker.extensions import db
+from tracker.models import Comment, Idea, Vote
+from tracker.workflow import Status
+
+
+def idea_form(team, **kw):
+    data = {"kind": "pain_point", "title": "Travel expenses", "description": "Three **signatures**",
+            "category_id": category().id, "team_id": team.id, "minutes_per_week": "45"}
+    data.update(kw)
+    return data
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_submit_a_pain_point(login_as, employee, team):
+    client = login_as(employee)
+    assert client.get("/ideas/new").status_code == 200
+    response = client.post("/ideas/new", data=idea_form(team))
+    assert response.status_code == 302
+    idea = db.session.scalar(select(Idea))
+    assert (idea.title, idea.minutes_total, idea.author_id, idea.status) == ("Travel expenses", 45, employee.id, "new")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "<strong>signatures</strong>" in page
+    assert "Erika Mustermann" in page
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("title", "", "This field is required."),
+    ("title", "x" * 161, "Field cannot be longer than 160 characters."),
+    ("description", "", "This field is required."),
+    ("minutes_per_week", "-5", "Enter between 0 and 2400 minutes per week."),
+    ("minutes_per_week", "lots", "Not a valid integer value."),
+    ("category_id", "99999", "Not a valid choice."),
+    ("team_id", "abc", "Invalid Choice: could not coerce."),
+    ("kind", "bribe", "Not a valid choice."),
+    ("title", "Bell\x07", "Please remove the invisible control characters."),
+])
+def test_bad_input_is_explained_kept_and_nothing_saved(login_as, employee, team, field, value, message):
+    client = login_as(employee)
+    data = idea_form(team, **{"description": "My typed description stays", field: value})
+    response = client.post("/ideas/new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in page
+    if field != "description":
+        assert "My typed description stays" in page
+    assert count(Idea) == 0
+
+
+def test_hostile_text_is_rendered_escaped(login_as, employee, colleague, team):
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)> [link](javascript:alert(1))'
+    client = login_as(employee)
+    client.post("/ideas/new", data=idea_form(team, title=payload, description=payload))
+    idea = db.session.scalar(select(Idea))
+    services.add_comment(idea, colleague, payload)
+    for url in ("/", f"/ideas/{idea.id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in page
+        assert "onerror=alert" not in page.replace("onerror=alert(1)&gt;", "")
+        assert 'href="javascript:' not in page
+
+
+def test_very_long_text_is_refused_with_a_message(login_as, employee, team):
+    client = login_as(employee)
+    response = client.post("/ideas/new", data=idea_form(team, description="a" * 20001))
+    assert response.status_code == 422
+    assert b"Field cannot be longer than 20000 characters." in response.data
+    response = client.post("/ideas/new", data=idea_form(team, description="a" * 3_000_000))
+    assert response.status_code == 413
+    assert count(Idea) == 0
+
+
+def test_the_author_edits_and_others_may_not(login_as, client, employee, colleague, team):
+    idea = make_idea(employee)
+    login_as(colleague)
+    assert client.get(f"/ideas/{idea.id}/edit").status_code == 403
+    assert client.post(f"/ideas/{idea.id}/edit", data=idea_form(team, title="Hijacked")).status_code == 403
+    client.post("/logout")
+    login_as(employee)
+    response = client.post(f"/ideas/{idea.id}/edit", data=idea_form(team, title="Better title", minutes_per_week="60"))
+    assert response.status_code == 302
+    db.session.refresh(idea)
+    assert (idea.title, idea.minutes_total) == ("Better title", 60)
+
+
+def test_vote_without_javascript_redirects_back(login_as, employee, colleague):
+    idea = make_idea(employee, minutes_per_week=30)
+    client = login_as(colleague)
+    response = client.post(f"/ideas/{idea.id}/vote", data={"minutes_per_week": "60"})
+    assert response.status_code == 302 and response.location == f"/ideas/{idea.id}#vote"
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Your vote is counted." in page
+    assert 'data-vote-count>1<' in page and 'data-hours-lost>1.5<' in page
+    client.post(f"/ideas/{idea.id}/unvote")
+    db.session.refresh(idea)
+    assert (idea.vote_count, idea.minutes_total, count(Vote)) == (0, 30, 0)
+
+
+def test_vote_fragment_for_the_script(login_as, employee, colleague):
+    idea = make_idea(employee, minutes_per_week=30)
+    client = login_as(colleague)
+    response = client.post(f"/ideas/{idea.id}/vote", data={"minutes_per_week": "90"}, headers={"X-Fragment": "vote"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.lstrip().startswith("<section") and "<html" not in html
+    assert "data-vote-count>1<" in html and "data-hours-lost>2<" in html
+    assert "Withdraw my vote" in html
+
+
+def test_vote_with_bad_minutes_is_explained(login_as, employee, colleague):
+    idea = make_idea(employee)
+    client = login_as(colleague)
+    html = client.post(f"/ideas/{idea.id}/vote", data={"minutes_per_week": "99999"},
+                       headers={"X-Fragment": "vote"}).get_data(as_text=True)
+    assert "Enter between 0 and 2400 minutes per week." in html
+    assert count(Vote) == 0
+
+
+def test_the_author_sees_no_vote_button(login_as, employee):
+    idea = make_idea(employee)
+    page = login_as(employee).get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "This is your own entry." in page and "Me too" not in page
+    assert login_as(employee).post(f"/ideas/{idea.id}/vote").status_code == 302
+    assert count(Vote) == 0
+
+
+def test_comments_add_and_delete_own(login_as, client, employee, colleague):
+    idea = make_idea(employee)
+    login_as(colleague)
+    client.post(f"/ideas/{idea.id}/comments", data={"body": "Same in **our** team"})
+    comment = db.session.scalar(select(Comment))
+    page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "Same in <strong>our</strong> team" in page and "Delete comment" in page
+    client.post("/logout")
+    login_as(employee)
+    assert client.post(f"/comments/{comment.id}/delete").status_code == 403
+    client.post("/logout")
+    login_as(colleague)
+    assert client.post(f"/comments/{comment.id}/delete").status_code == 302
+    assert count(Comment) == 0
+
+
+def test_empty_comment_is_explained(login_as, employee):
+    idea = make_idea(employee)
+    response = login_as(employee).post(f"/ideas/{idea.id}/comments", data={"body": "   "})
+    assert response.status_code == 422
+    assert b"This field is required." in response.data
+    assert count(Comment) == 0
+
+
+def test_idea_page_shows_history(login_as, employee):
+    idea = make_idea(employee)
+    page = login_as(employee).get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "Status history" in page and "Submitted" in page
+
+
+def test_list_shows_the_row_facts(login_as, employee, colleague, team):
+    idea = make_idea(employee, title="Expense report", minutes_per_week=90)
+    services.cast_vote(idea, colleague, 30)
+    services.add_comment(idea, colleague, "Yes")
+    page = login_as(colleague).get("/").get_data(as_text=True)
+    for text in ("Expense report", "Pain point", "Internal paperwork and bureaucracy", team.name, "2", "New"):
+        assert text in page
+
+
+def test_list_search_and_pagination(app, login_as, employee):
+    for i in range(25):
+        make_idea(employee, title=f"Form number {i}")
+    client = login_as(employee)
+    page = client.get("/?sort=newest").get_data(as_text=True)
+    assert "25 items" in page and "Page 1 of 2" in page and "Form number 24" in page
+    page = client.get("/?sort=newest&page=2").get_data(as_text=True)
+    assert "Form number 0" in page
+    page = client.get("/?q=number+7").get_data(as_text=True)
+    assert "1 item" in page and "Form number 7" in page
+
+
+@pytest.mark.parametrize("query", ["page=-1", "page=abc", "page=99999999999999999999", "team=abc",
+                                   "category=99999999999999999999", "sort=nonsense", "kind=x", "status=x",
+                                   "q=%00%ff", "q=" + "a" * 5000])
+def test_list_takes_any_query_string(login_as, employee, query):
+    make_idea(employee)
+    assert login_as(employee).get(f"/?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/ideas/0", "/ideas/999999", "/ideas/99999999999999999999999",
+                                 "/ideas/99999999999999999999999/edit"])
+def test_unknown_items_are_404(login_as, employee, url):
+    response = login_as(employee).get(url)
+    assert response.status_code == 404
+    assert b"Page not found" in response.data
+
+
+def test_closed_items_show_no_vote_button(login_as, employee, colleague):
+    idea = make_idea(employee)
+    idea.status = Status.DECLINED
+    db.session.commit()
+    page = login_as(colleague).get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "This item is closed and takes no more votes." in page
