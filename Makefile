@@ -38,7 +38,7 @@ test: $(VENV)/.dev translations
 
 ## extract-messages / update-messages: after changing user-facing strings
 extract-messages: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F tracker/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F tracker/babel.cfg -k _l -k lazy_gettext --ignore-dirs ".*" --no-location --sort-output \
 		--project Nebenan -o tracker/translations/messages.pot .
 
 update-messages: extract-messages

@@ -30,7 +30,7 @@ def test_the_catalog_covers_every_string_in_the_code():
     method_map = [("tracker/**.py", "python"), ("templates/**.html", "jinja2")]
     found = {msg if isinstance(msg, str) else msg[0]
              for _file, _line, msg, _comments, _context in extract_from_dir(
-                 root, method_map, keywords={"_": None, "gettext": None, "ngettext": (1, 2), "_l": None,
+                 root, method_map, directory_filter=lambda path: not Path(path).name.startswith("."), keywords={"_": None, "gettext": None, "ngettext": (1, 2), "_l": None,
                                              "lazy_gettext": None})}
     assert found - known == set(), "run `make update-messages` and translate"
 

@@ -50,7 +50,7 @@ def update_user(user_id: int):
         except DomainError as error:
             flash(str(error.message), "error")
         else:
-            flash(_("%(name)s is saved.", name=user.name), "success")
+            flash(_("Changes to %(name)s are saved.", name=user.name), "success")
     else:
         flash(_("Please check the entries for %(name)s.", name=user.name), "error")
     return redirect(url_for("admin.users") + f"#user-{user.id}")
