@@ -124,3 +124,24 @@ def test_login_starts_a_new_session(client, employee, csrf):
     assert before != after
     # the pre-login CSRF token belongs to the old session and no longer works
     assert client.post("/logout", data={"csrf_token": token}).status_code in (302, 400)
+
+
+def test_the_language_chosen_before_login_stays(client, employee):
+    client.post("/language", data={"locale": "de", "next": "/login"})
+    login(client, employee)
+    assert '<html lang="de">' in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_an_unexpected_error_shows_a_friendly_page(app, client, employee, monkeypatch):
+    from tracker import services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    login(client, employee)
+    monkeypatch.setattr(services, "list_ideas", broken)
+    response = client.get("/")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Something went wrong on our side" in page
+    assert "secret internals" not in page and "Traceback" not in page

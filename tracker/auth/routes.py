@@ -23,6 +23,14 @@ def safe_next(target: str | None) -> str:
     return url_for("ideas.index")
 
 
+def _fresh_session() -> None:
+    """A new session at login (no fixation); only the chosen language carries over."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -31,7 +39,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            session.clear()  # a fresh session at login: no fixation
+            _fresh_session()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data))
         flash(_("Email or password is wrong."), "error")
@@ -59,7 +67,7 @@ def register():
         except DomainError as error:
             getattr(form, error.field or "email").errors.append(error.message)
         else:
-            session.clear()
+            _fresh_session()
             login_user(user)
             flash(_("Welcome to Nebenan, %(name)s!", name=user.name), "success")
             return redirect(url_for("ideas.index"))
