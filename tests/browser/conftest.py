@@ -62,7 +62,7 @@ def chromium_path() -> str:
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"REQUIRE_BROWSER=1 but no Chromium found{where}; install Debian's chromium "
                         "(apt-get install -y chromium) or set CHROMIUM_PATH", pytrace=False)
-        pytest.skip(NO_CHROMIUM + where)
+        pytest.skip(NO_CHROMIUM)
     return path
 
 

@@ -56,7 +56,7 @@ SCREENS = {
     "admin-users": Screen("/admin/users", ADMIN, "People"),
     "admin-teams": Screen("/admin/teams", ADMIN, "Teams"),
     "admin-categories": Screen("/admin/categories", ADMIN, "Categories"),
-    "list-german": Screen("/", READER, german=True),
+    "list-german": Screen("/", READER, "Was uns ausbremst", german=True),
 }
 
 
@@ -81,7 +81,6 @@ def test_page_has_no_serious_accessibility_violations(page: Page, company: Compa
     if screen.german:
         require_compiled_catalog("de")
         switch_language(page, "Deutsch", "de")
-        expect(page.get_by_role("heading", level=1)).not_to_have_text("What slows us down")
     if screen.heading:
         expect(page.get_by_role("heading", level=1)).to_have_text(screen.heading)
 

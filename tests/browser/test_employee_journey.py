@@ -90,11 +90,11 @@ def test_journey_anonymous_pain_point_is_found_voted_on_without_reload_and_read_
     page.get_by_role("button", name="Me too").click()
 
     expect(votes).to_have_text("1")
+    assert page.evaluate("window.__marker") == 1, "the page reloaded"
+    assert navigations == [], f"the page navigated: {navigations}"
     expect(hours_lost).to_have_text(hours(AUTHOR_MINUTES + VOTER_MINUTES))
     expect(page.locator("[data-vote-box]").get_by_role("status")).to_have_text("Your vote is counted.")
     expect(page.get_by_role("button", name="Withdraw my vote")).to_be_visible()
-    assert page.evaluate("window.__marker") == 1, "the page reloaded"
-    assert navigations == [], f"the page navigated: {navigations}"
 
     db.session.expire_all()
     assert [(v.idea_id, v.user_id, v.minutes_per_week) for v in db.session.scalars(select(Vote))] == \
