@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from . import cli, services
 from .config import Config
 from .errors import register_error_handlers
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,15 +34,20 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    mail.init_app(app)
     _init_login(app)
     _init_i18n(app)
 
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
+    from .board.routes import bp as board_bp
     from .ideas.routes import bp as ideas_bp
+    from .notices.routes import bp as notifications_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(ideas_bp)
+    app.register_blueprint(board_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
     register_error_handlers(app)
@@ -75,7 +80,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _init_i18n(app: Flask) -> None:
-    from . import i18n, permissions, workflow
+    from . import i18n, permissions, triage, workflow
     from .text import render_markdown
 
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -85,6 +90,7 @@ def _init_i18n(app: Flask) -> None:
         datetime=format_datetime,
         number=format_decimal,
         age=lambda dt: format_timedelta(dt - services.utcnow(), add_direction=True, granularity="minute"),
+        duration=lambda delta: format_timedelta(delta, granularity="hour", threshold=1.5),
         hours=lambda minutes: format_decimal(round((minutes or 0) / 60, 1), format="#,##0.#"),
     )
     app.jinja_env.globals.update(
@@ -98,14 +104,25 @@ def _init_i18n(app: Flask) -> None:
         can_edit_idea=permissions.can_edit_idea,
         can_vote=permissions.can_vote,
         can_delete_comment=permissions.can_delete_comment,
+        can_move_idea=permissions.can_move_idea,
+        allowed_targets=workflow.allowed_targets,
+        NOTE_REQUIRED=workflow.NOTE_REQUIRED,
+        SAVING_REQUIRED=workflow.SAVING_REQUIRED,
+        TARGET_REQUIRED=workflow.TARGET_REQUIRED,
+        is_waiting=triage.is_waiting,
         is_author=permissions.is_author,
     )
 
     @app.context_processor
-    def locale_context():
+    def page_context():
+        """Computed once per rendered page: the language and the reader's unread count."""
         from flask_babel import get_locale
+        from flask_login import current_user
 
-        return {"current_locale": str(get_locale() or "en")}
+        from . import notifications
+
+        unread = notifications.unread_count(current_user) if current_user and current_user.is_authenticated else 0
+        return {"current_locale": str(get_locale() or "en"), "unread_count": unread}
 
 
 @event.listens_for(Engine, "connect")

@@ -37,3 +37,18 @@ class Config:
     LANGUAGES = ("de", "en")
 
     IDEAS_PER_PAGE = 20
+    BOARD_CARDS_PER_COLUMN = 25
+    RESPONSE_DAYS = int(os.environ.get("RESPONSE_DAYS", "14"))
+
+    # Email. Without MAIL_SERVER, notifications stay in the app only.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_FROM", "Nebenan <nebenan@localhost>")
+    MAIL_SUPPRESS_SEND = False
+    # Where links in emails point, e.g. https://nebenan.firma.de
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    MAX_EMAIL_ATTEMPTS = 5

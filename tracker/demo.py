@@ -14,7 +14,7 @@ import click
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from . import services
+from . import services, triage
 from .extensions import db
 from .models import Category, Comment, Idea, StatusChange, Team, User, Vote, utcnow
 from .workflow import CLOSED_STATUSES, Kind, Role, Status
@@ -302,6 +302,13 @@ PATHS = {
 
 DAYS = 90
 
+# Each duplicate and the item it merges into (titles as above).
+DUPLICATE_OF = {
+    "Dienstreise: zu viele Unterschriften": "Reisekostenabrechnung braucht drei Unterschriften",
+    "New colleagues start without laptop and accounts":
+        "Onboarding checklist is a 6-page Word document passed around by email",
+}
+
 
 def has_users() -> bool:
     return db.session.scalar(select(User.id).limit(1)) is not None
@@ -327,6 +334,10 @@ def seed() -> dict[str, int]:
         services.add_comment(by_title[title], people[author], body)
     for idea, row in zip(ideas, ITEMS):
         _make_lived_in(rng, now, idea, row, people["admin"])
+    db.session.flush()
+    for title, target in DUPLICATE_OF.items():
+        by_title[title].duplicate_of = by_title[target]
+        triage.merge_votes(by_title[title], by_title[target])
     db.session.commit()
     return {"teams": len(teams), "people": len(people), "items": len(ideas), "votes": votes,
             "comments": len(COMMENTS)}
@@ -401,6 +412,11 @@ def _make_lived_in(rng: random.Random, now: datetime, idea: Idea, row: tuple, ad
                                          created_at=when))
         previous = step
     idea.status = status
+    if times:
+        idea.first_response_at = times[0]
+    if status == IMPLEMENTED:
+        idea.implemented_at = times[-1]
+        idea.saving_minutes = max(15, round(idea.minutes_total * rng.uniform(0.4, 0.9) / 15) * 15)
 
     # Votes arrive while the item is open; comments answer its latest status (they mention it).
     open_until = times[-1] if status in CLOSED_STATUSES else now

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
-from .workflow import INITIAL_STATUS, Role
+from .workflow import INITIAL_STATUS, EmailPreference, Role
 
 
 def utcnow() -> datetime:
@@ -45,6 +45,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default=Role.EMPLOYEE)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     locale: Mapped[str | None] = mapped_column(String(8))
+    email_preference: Mapped[str] = mapped_column(String(16), default=EmailPreference.IMMEDIATE,
+                                                  server_default=EmailPreference.IMMEDIATE)
     active: Mapped[bool] = mapped_column(default=True)
     # Changes whenever the password changes or the account is deactivated, so that
     # sessions and remember-me cookies issued before stop working.
@@ -127,8 +129,16 @@ class Idea(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # The first status move or comment by a leader of the owning team (or an admin).
+    first_response_at: Mapped[datetime | None] = mapped_column()
+    # Set when marked Implemented: the realised saving, an estimate in minutes per week.
+    implemented_at: Mapped[datetime | None] = mapped_column(index=True)
+    saving_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"), index=True)
 
     category: Mapped[Category] = relationship()
+    duplicate_of: Mapped["Idea | None"] = relationship(remote_side=[id], back_populates="duplicates")
+    duplicates: Mapped[list["Idea"]] = relationship(back_populates="duplicate_of", order_by="Idea.id")
     team: Mapped[Team] = relationship()
     author: Mapped[User] = relationship()
     comments: Mapped[list["Comment"]] = relationship(
@@ -141,6 +151,11 @@ class Idea(db.Model):
     @property
     def hours_lost(self) -> float:
         return self.minutes_total / 60
+
+    def waiting_since(self, now: datetime, response_days: int) -> bool:
+        """Still New and unanswered after the response time: flagged "waiting"."""
+        return self.status == INITIAL_STATUS and self.first_response_at is None and \
+            (now - self.created_at).days >= response_days
 
     def __repr__(self) -> str:
         return f"<Idea {self.id} {self.title!r}>"
@@ -187,3 +202,30 @@ class StatusChange(db.Model):
 
     idea: Mapped[Idea] = relationship(back_populates="history")
     actor: Mapped[User | None] = relationship()
+
+
+class Notification(db.Model):
+    """Something that happened to an item, for one person. Rendered in the reader's
+    language when shown or mailed, so it stores codes and a short text, not sentences."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(24))
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    target_idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    read_at: Mapped[datetime | None] = mapped_column()
+    emailed_at: Mapped[datetime | None] = mapped_column()
+    email_attempts: Mapped[int] = mapped_column(default=0)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    idea: Mapped[Idea] = relationship(foreign_keys=[idea_id])
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    target_idea: Mapped[Idea | None] = relationship(foreign_keys=[target_idea_id])

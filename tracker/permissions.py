@@ -44,3 +44,22 @@ def can_vote(idea, user) -> bool:
 
 def can_delete_comment(comment, user) -> bool:
     return user.is_authenticated and (comment.author_id == user.id or user.role == Role.ADMIN)
+
+
+def can_move_idea(idea, user) -> bool:
+    """Leaders of the owning team, and admins. Employees see everything and move nothing."""
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.LEADER and any(team.id == idea.team_id for team in user.led_teams)
+
+
+def is_responder(idea, user) -> bool:
+    """Whose comment counts as the first response: the same people who may move it."""
+    return can_move_idea(idea, user)
+
+
+def can_move_any(user) -> bool:
+    """Whether the board offers this person any moves at all."""
+    return user.is_authenticated and (user.role == Role.ADMIN or (user.role == Role.LEADER and bool(user.led_teams)))

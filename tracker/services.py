@@ -6,16 +6,18 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from . import permissions
+from . import notifications, permissions
 from .errors import DomainError, NotAllowed
 from .extensions import db
 from .models import Category, Comment, Idea, StatusChange, Team, User, Vote, utcnow
 from .search import apply_search
-from .workflow import CLOSED_STATUSES, INITIAL_STATUS, MAX_MINUTES_PER_WEEK, Kind, Role, Status, carries_minutes
+from .workflow import (
+    CLOSED_STATUSES, INITIAL_STATUS, MAX_MINUTES_PER_WEEK, Kind, NotificationType, Role, Status, carries_minutes,
+)
 
 
 # --- accounts --------------------------------------------------------------------
@@ -86,6 +88,11 @@ def load_user(user_id: str) -> User | None:
 
 def set_locale(user: User, locale: str) -> None:
     user.locale = locale
+    db.session.commit()
+
+
+def update_settings(user: User, locale: str, email_preference: str) -> None:
+    user.locale, user.email_preference = locale, email_preference
     db.session.commit()
 
 
@@ -218,7 +225,12 @@ def submit_idea(author: User, *, kind: str, title: str, description: str, catego
     # The submission opens the history. It names no actor, so it cannot reveal an anonymous author.
     idea.history.append(StatusChange(from_status=None, to_status=INITIAL_STATUS, actor=None))
     db.session.add(idea)
+    db.session.flush()
+    # Leaders hear of new items in their teams; the notification names no author.
+    rows = notifications.notify([leader.id for leader in team.leaders], type=NotificationType.NEW_ITEM, idea=idea,
+                                exclude=author)
     db.session.commit()
+    notifications.deliver(rows)
     return idea
 
 
@@ -293,17 +305,30 @@ def withdraw_vote(idea: Idea, user: User) -> bool:
     return True
 
 
+def idea_by_id(idea_id: int | None) -> Idea | None:
+    return db.session.get(Idea, idea_id) if idea_id and 0 < idea_id <= 2**31 - 1 else None
+
+
 def comment_by_id(comment_id: int) -> Comment | None:
     return db.session.get(Comment, comment_id)
 
 
 def add_comment(idea: Idea, author: User, body: str) -> Comment:
-    comment = Comment(idea=idea, author=author, body=body.strip())
+    """Posts a comment and tells the item's followers. A comment by a leader of the
+    owning team (or an admin) counts as the first response."""
+    now = utcnow()
+    recipients = notifications.followers(idea)
+    comment = Comment(idea=idea, author=author, body=body.strip(), created_at=now)
     db.session.add(comment)
     db.session.flush()
-    db.session.execute(update(Idea).where(Idea.id == idea.id).values(
-        comment_count=Idea.comment_count + 1, last_activity_at=utcnow()))
+    values = dict(comment_count=Idea.comment_count + 1, last_activity_at=now)
+    if permissions.is_responder(idea, author):
+        values["first_response_at"] = func.coalesce(Idea.first_response_at, now)
+    db.session.execute(update(Idea).where(Idea.id == idea.id).values(**values))
+    rows = notifications.notify(recipients, type=NotificationType.COMMENT_ADDED, idea=idea, actor=author,
+                                exclude=author, text=comment.body[:500])
     db.session.commit()
+    notifications.deliver(rows)
     return comment
 
 
@@ -334,6 +359,7 @@ class IdeaFilters:
     status: str = ""
     category: int | None = None
     team: int | None = None
+    team_ids: list[int] | None = None  # "my teams" of a leader
     mine: bool = False
     q: str = ""
 
@@ -348,6 +374,8 @@ def list_ideas(filters: IdeaFilters, viewer: User, page: int, per_page: int):
         stmt = stmt.where(Idea.category_id == filters.category)
     if filters.team:
         stmt = stmt.where(Idea.team_id == filters.team)
+    elif filters.team_ids:
+        stmt = stmt.where(Idea.team_id.in_(filters.team_ids))
     if filters.mine:
         stmt = stmt.where(Idea.author_id == viewer.id)
     stmt = apply_search(stmt, filters.q)

@@ -22,6 +22,19 @@ class Status(StrEnum):
     DUPLICATE = "duplicate"
 
 
+class EmailPreference(StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    NONE = "none"
+
+
+class NotificationType(StrEnum):
+    NEW_ITEM = "new_item"          # to leaders of the owning team
+    STATUS_CHANGED = "status_changed"
+    COMMENT_ADDED = "comment_added"
+    MERGED = "merged"              # the item was marked a duplicate of another
+
+
 class Role(StrEnum):
     EMPLOYEE = "employee"
     LEADER = "leader"
@@ -29,7 +42,42 @@ class Role(StrEnum):
 
 
 INITIAL_STATUS = Status.NEW
+OPEN_STATUSES = (Status.NEW, Status.REVIEW, Status.PLANNED, Status.IN_PROGRESS)
 CLOSED_STATUSES = frozenset({Status.IMPLEMENTED, Status.DECLINED, Status.DUPLICATE})
+
+# The board's columns, left to right.
+BOARD_COLUMNS = (*OPEN_STATUSES, Status.IMPLEMENTED, Status.DECLINED, Status.DUPLICATE)
+
+# Where each status may go. Forward one step along the main line; Declined and
+# Duplicate from any open status; a declined item may be reopened for review.
+_FORWARD = {
+    Status.NEW: Status.REVIEW,
+    Status.REVIEW: Status.PLANNED,
+    Status.PLANNED: Status.IN_PROGRESS,
+    Status.IN_PROGRESS: Status.IMPLEMENTED,
+}
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    **{status: frozenset({_FORWARD[status], Status.DECLINED, Status.DUPLICATE}) for status in OPEN_STATUSES},
+    Status.DECLINED: frozenset({Status.REVIEW}),
+    Status.IMPLEMENTED: frozenset(),
+    Status.DUPLICATE: frozenset(),
+}
+
+# Moves into these statuses need a public note: the reason, or what changed.
+NOTE_REQUIRED = frozenset({Status.DECLINED, Status.IMPLEMENTED})
+# Implemented asks for the realised saving; Duplicate for the item it duplicates.
+SAVING_REQUIRED = frozenset({Status.IMPLEMENTED})
+TARGET_REQUIRED = frozenset({Status.DUPLICATE})
+
+
+def allowed_targets(status: str) -> list[Status]:
+    """The statuses an item in `status` may move to, in board order."""
+    targets = TRANSITIONS.get(Status(status), frozenset()) if status in set(Status) else frozenset()
+    return [s for s in BOARD_COLUMNS if s in targets]
+
+
+def can_move(from_status: str, to_status: str) -> bool:
+    return to_status in allowed_targets(from_status)
 
 # Minutes lost per week that one person may claim for one item: a whole working week.
 MAX_MINUTES_PER_WEEK = 40 * 60

@@ -27,7 +27,7 @@ def test_the_catalog_covers_every_string_in_the_code():
     with open(TRANSLATIONS / "de" / "LC_MESSAGES" / "messages.po", "rb") as handle:
         known = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     root = Path(__file__).resolve().parents[2]
-    method_map = [("tracker/**.py", "python"), ("templates/**.html", "jinja2")]
+    method_map = [("tracker/**.py", "python"), ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2")]
     found = {msg if isinstance(msg, str) else msg[0]
              for _file, _line, msg, _comments, _context in extract_from_dir(
                  root, method_map, directory_filter=lambda path: not Path(path).name.startswith("."), keywords={"_": None, "gettext": None, "ngettext": (1, 2), "_l": None,

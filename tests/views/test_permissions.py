@@ -4,9 +4,13 @@ import re
 
 import pytest
 
+from sqlalchemy import select
+
 from tests.conftest import login
 from tests.factories import make_idea
 from tracker import services
+from tracker.extensions import db
+from tracker.models import Notification
 
 PUBLIC, MEMBER, ADMIN = "public", "member", "admin"
 
@@ -26,6 +30,12 @@ RULES = {
     "ideas.unvote": (MEMBER, None),
     "ideas.comment": (MEMBER, None),
     "ideas.delete_comment": ("comment author or admin", None),
+    "board.index": (MEMBER, None),
+    "board.implemented": (MEMBER, None),
+    "board.move": ("leader of the owning team or admin", None),
+    "notifications.index": (MEMBER, None),
+    "notifications.read_all": (MEMBER, None),
+    "notifications.open_one": ("the notification's reader", None),
     "admin.users": (ADMIN, None),
     "admin.update_user": (ADMIN, None),
     "admin.teams": (ADMIN, None),
@@ -34,7 +44,7 @@ RULES = {
     "admin.edit_category": (ADMIN, None),
 }
 
-ROLES = ["visitor", "employee", "leader", "admin"]
+ROLES = ["visitor", "employee", "leader of another team", "leader", "admin"]
 
 
 def test_every_route_has_a_rule(app):
@@ -52,10 +62,14 @@ def _routes(app):
 
 @pytest.fixture
 def world(employee, colleague, leader, admin):
+    """An item of the colleague's in the leader's team, a comment of the colleague's,
+    and a notification for the colleague (about the employee's comment)."""
     idea = make_idea(colleague)
     comment = services.add_comment(idea, colleague, "A comment")
+    services.add_comment(idea, employee, "Me too")
+    [notification] = db.session.scalars(select(Notification).where(Notification.user_id == colleague.id)).all()
     return {"idea_id": idea.id, "comment_id": comment.id, "user_id": colleague.id,
-            "team_id": colleague.team_id, "category_id": idea.category_id}
+            "team_id": colleague.team_id, "category_id": idea.category_id, "notification_id": notification.id}
 
 
 def _url(rule, world):
@@ -76,12 +90,17 @@ def _expected(audience, role, method):
         return 403
     if audience == "comment author or admin":
         return "allowed" if role == "admin" else 403
+    if audience == "leader of the owning team or admin":
+        return "allowed" if role in ("leader", "admin") else 403
+    if audience == "the notification's reader":  # it belongs to the colleague, none of these roles
+        return 404
     raise AssertionError(audience)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_route_answers_each_role_as_the_rules_say(app, client, world, role, employee, leader, admin):
-    user = {"employee": employee, "leader": leader, "admin": admin}.get(role)
+def test_each_route_answers_each_role_as_the_rules_say(app, client, world, role, employee, leader, other_leader,
+                                                      admin):
+    user = {"employee": employee, "leader": leader, "leader of another team": other_leader, "admin": admin}.get(role)
     checked = 0
     for rule, method in _routes(app):
         if user is not None:

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..forms import NoControlCharacters, strip
 from ..i18n import LANGUAGE_NAMES
+from ..workflow import EmailPreference
 
 LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
@@ -30,6 +31,11 @@ class RegisterForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    email_preference = SelectField(_l("Email notifications"), choices=[
+        SelectChoice(EmailPreference.IMMEDIATE.value, _l("Right away")),
+        SelectChoice(EmailPreference.DAILY.value, _l("Once a day, as a digest")),
+        SelectChoice(EmailPreference.NONE.value, _l("Never (only in Nebenan)")),
+    ], description=_l("About items you wrote, voted on or commented on, and new items in teams you lead."))
 
 
 class LanguageForm(FlaskForm):

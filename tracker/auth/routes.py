@@ -77,9 +77,10 @@ def register():
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    form = SettingsForm(locale=current_user.locale or session.get("locale") or "en")
+    form = SettingsForm(locale=current_user.locale or session.get("locale") or "en",
+                        email_preference=current_user.email_preference)
     if form.validate_on_submit():
-        services.set_locale(current_user, form.locale.data)
+        services.update_settings(current_user, form.locale.data, form.email_preference.data)
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.settings"))
     return render_template("auth/settings.html", form=form)

@@ -4,7 +4,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import permissions, services
+from .. import permissions, services, triage
 from ..errors import DomainError
 from .forms import CommentForm, EmptyForm, IdeaForm, VoteForm
 
@@ -36,11 +36,15 @@ def index():
     filters = services.IdeaFilters(
         sort=request.args.get("sort", "votes"), kind=request.args.get("kind", ""),
         status=request.args.get("status", ""), category=_int_arg("category"), team=_int_arg("team"),
+        team_ids=[t.id for t in current_user.led_teams] if request.args.get("team") == "mine" else None,
         mine=request.args.get("mine") == "1", q=request.args.get("q", "")[:200],
     )
     page = min(_int_arg("page") or 1, 100000)
     pagination = services.list_ideas(filters, current_user, page, current_app.config["IDEAS_PER_PAGE"])
-    return render_template("ideas/index.html", pagination=pagination, filters=filters,
+    waiting = None
+    if permissions.can_move_any(current_user) and page == 1 and not request.args:
+        waiting = triage.waiting(None if current_user.is_admin else [t.id for t in current_user.led_teams])
+    return render_template("ideas/index.html", pagination=pagination, filters=filters, waiting=waiting,
                            categories=services.all_categories(), teams=services.all_teams())
 
 

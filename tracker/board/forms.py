@@ -1,0 +1,33 @@
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, HiddenField, IntegerField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..forms import NoControlCharacters, strip
+from ..i18n import STATUS_LABELS
+from ..workflow import MAX_MINUTES_PER_WEEK, allowed_targets
+
+
+class MoveForm(FlaskForm):
+    # Not limited to the allowed targets here: the workflow refuses other moves with a clear message.
+    to_status = SelectField(_l("Move to"), validators=[InputRequired()], validate_choice=False)
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000), NoControlCharacters(allow_newlines=True)],
+                         filters=[strip], description=_l("Shown publicly on the item. Required when declining "
+                                                         "(the reason) and when implemented (what changed)."))
+    saving_hours = DecimalField(_l("Realised saving (hours per week)"), places=2,
+                                validators=[Optional(), NumberRange(min=0, max=MAX_MINUTES_PER_WEEK / 60)],
+                                description=_l("For Implemented: an estimate for the whole company."))
+    duplicate_of = IntegerField(_l("Duplicate of item number"), validators=[Optional(), NumberRange(min=1)],
+                                description=_l("For Duplicate: the number (#) of the item it repeats."))
+    next = HiddenField()
+
+    def set_targets(self, status: str) -> None:
+        self.to_status.choices = [SelectChoice(s.value, STATUS_LABELS[s]) for s in allowed_targets(status)]
+
+    @property
+    def saving_minutes(self) -> int | None:
+        if self.saving_hours.data is None:
+            return None
+        return int((self.saving_hours.data * Decimal(60)).to_integral_value())

@@ -1,0 +1,71 @@
+"""The leaders' board, moving items, and "you said, we did"."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import permissions, services, triage
+from ..auth.routes import safe_next
+from ..errors import DomainError
+from ..ideas.routes import MAX_ID, load_idea
+from .forms import MoveForm
+
+bp = Blueprint("board", __name__)
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """The board is for the company's own people; only leaders and admins move cards."""
+
+
+@bp.route("/board")
+def index():
+    default_team = "mine" if current_user.led_teams else ""
+    filters = triage.BoardFilters(
+        team=request.args.get("team", default_team), category=request.args.get("category", type=int),
+        kind=request.args.get("kind", ""))
+    if filters.category and not 0 < filters.category <= MAX_ID:
+        filters.category = None
+    return render_template("board/index.html", columns=triage.board(filters, current_user), filters=filters,
+                           categories=services.all_categories(), teams=services.all_teams(),
+                           can_move=permissions.can_move_any(current_user), board_url=request.full_path)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.route("/ideas/<int:idea_id>/move", methods=["GET", "POST"])
+def move(idea_id: int):
+    idea = load_idea(idea_id)
+    if not permissions.can_move_idea(idea, current_user):
+        abort(403)
+    form = MoveForm(next=request.args.get("next", ""))
+    form.set_targets(idea.status)
+    if form.validate_on_submit():
+        try:
+            triage.move_idea(idea, current_user, form.to_status.data, form.note.data, form.saving_minutes,
+                             services.idea_by_id(form.duplicate_of.data))
+        except DomainError as error:
+            getattr(form, error.field or "to_status").errors.append(error.message)
+        else:
+            message = _("Moved to “%(status)s”.", status=triage.status_label(idea.status))
+            if _wants_json():
+                card = render_template("board/_card.html", idea=services.idea_by_id(idea.id),
+                                       board_url=safe_next(form.next.data))
+                return jsonify(ok=True, status=idea.status, message=message, card=card)
+            flash(message, "success")
+            return redirect(safe_next(form.next.data) if form.next.data else url_for("ideas.detail", idea_id=idea.id))
+    if request.method == "POST" and _wants_json():
+        errors = [str(e) for field in form for e in field.errors]
+        return jsonify(ok=False, message=" ".join(errors) or _("Please try again.")), 422
+    return render_template("board/move.html", idea=idea, form=form), 200 if request.method == "GET" else 422
+
+
+@bp.route("/implemented")
+def implemented():
+    page = min(request.args.get("page", 1, type=int) or 1, 100000)
+    pagination = triage.implemented_page(max(page, 1))
+    return render_template("board/implemented.html", pagination=pagination,
+                           notes=triage.implemented_notes(pagination.items),
+                           total_saving=triage.total_saving_minutes())

@@ -1,0 +1,156 @@
+"""Notifications: who hears about what, the in-app list, and email after the commit.
+
+Rows are written in the same transaction as the change they report. Email goes out
+after the commit; a failure is logged and left for `flask send-pending` to retry, so
+it never breaks the request and never loses the in-app notification.
+"""
+import logging
+from datetime import timedelta
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_mail import Message
+from sqlalchemy import func, select, union, update
+from sqlalchemy.orm import joinedload
+
+from .extensions import db, mail
+from .models import Comment, Idea, Notification, User, Vote, utcnow
+from .workflow import EmailPreference, NotificationType
+
+log = logging.getLogger(__name__)
+
+PENDING_WINDOW = timedelta(days=3)
+
+
+def followers(idea: Idea) -> set[int]:
+    """The author (also when anonymous), the voters and the commenters of an item."""
+    ids = union(
+        select(Vote.user_id).where(Vote.idea_id == idea.id),
+        select(Comment.author_id).where(Comment.idea_id == idea.id),
+    )
+    return {idea.author_id, *db.session.scalars(select(ids.subquery().c[0]))}
+
+
+def notify(user_ids, *, type: str, idea: Idea, actor: User | None = None, exclude: User | None = None,
+           **fields) -> list[Notification]:
+    """Adds one notification per person (never to the one who acted). Does not commit."""
+    recipients = set(user_ids) - ({exclude.id} if exclude is not None else set())
+    rows = [Notification(user_id=uid, type=type, idea_id=idea.id, actor_id=actor.id if actor else None, **fields)
+            for uid in sorted(recipients)]
+    db.session.add_all(rows)
+    return rows
+
+
+# --- reading --------------------------------------------------------------------------
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def page_for(user: User, page: int, per_page: int = 30):
+    stmt = select(Notification).where(Notification.user_id == user.id).options(
+        joinedload(Notification.idea).joinedload(Idea.team), joinedload(Notification.actor),
+        joinedload(Notification.target_idea)).order_by(
+        Notification.created_at.desc(), Notification.id.desc())
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def mark_read(user: User, notification_id: int | None = None) -> None:
+    """One notification, or all of them when no id is given. Only the reader's own."""
+    stmt = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        stmt = stmt.where(Notification.id == notification_id)
+    db.session.execute(stmt.values(read_at=utcnow()))
+    db.session.commit()
+
+
+def get_own(user: User, notification_id: int) -> Notification | None:
+    return db.session.scalar(select(Notification).where(
+        Notification.id == notification_id, Notification.user_id == user.id))
+
+
+# --- email ----------------------------------------------------------------------------
+
+def mail_enabled() -> bool:
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def deliver(notifications: list[Notification]) -> None:
+    """After the commit: email those who want it at once. Never raises."""
+    if not notifications or not mail_enabled():
+        return
+    try:
+        ids = [n.id for n in notifications]
+        _send_each(select(Notification).join(Notification.user).where(
+            Notification.id.in_(ids), User.email_preference == EmailPreference.IMMEDIATE, User.active))
+    except Exception:  # the request must not fail because of mail; send-pending retries
+        log.exception("could not deliver notification emails")
+        db.session.rollback()
+
+
+def send_pending() -> tuple[int, int]:
+    """Retry immediate emails that failed before. Returns (sent, failed)."""
+    if not mail_enabled():
+        return 0, 0
+    return _send_each(select(Notification).join(Notification.user).where(
+        Notification.emailed_at.is_(None), Notification.email_attempts > 0,
+        Notification.email_attempts < current_app.config["MAX_EMAIL_ATTEMPTS"],
+        Notification.created_at >= utcnow() - PENDING_WINDOW,
+        User.email_preference == EmailPreference.IMMEDIATE, User.active))
+
+
+def _send_each(stmt) -> tuple[int, int]:
+    sent = failed = 0
+    for notification in db.session.scalars(stmt).all():
+        user = notification.user
+        with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            message = Message(
+                subject=render_template("email/subject.txt", notification=notification).strip(),
+                recipients=[user.email],
+                body=render_template("email/notification.txt", notification=notification, user=user),
+            )
+        if _send(message, [notification]):
+            sent += 1
+        else:
+            failed += 1
+    return sent, failed
+
+
+def send_digests() -> int:
+    """One email per person who chose the daily digest, with everything not yet mailed."""
+    if not mail_enabled():
+        return 0
+    people = db.session.scalars(select(User).where(
+        User.email_preference == EmailPreference.DAILY, User.active,
+        select(Notification.id).where(Notification.user_id == User.id, Notification.emailed_at.is_(None)).exists(),
+    )).all()
+    sent = 0
+    for user in people:
+        items = db.session.scalars(select(Notification).where(
+            Notification.user_id == user.id, Notification.emailed_at.is_(None)).order_by(Notification.created_at)).all()
+        with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            message = Message(
+                subject=render_template("email/digest_subject.txt", count=len(items)).strip(),
+                recipients=[user.email],
+                body=render_template("email/digest.txt", notifications=items, user=user),
+            )
+        sent += _send(message, items)
+    return sent
+
+
+def _send(message: Message, notifications: list[Notification]) -> bool:
+    try:
+        mail.send(message)
+    except Exception as error:  # SMTP errors, refused or timed-out connections
+        log.warning("email to %s failed (%s); it will be retried", message.recipients[0], error)
+        for notification in notifications:
+            notification.email_attempts += 1
+        db.session.commit()
+        return False
+    for notification in notifications:
+        notification.emailed_at = utcnow()
+    db.session.commit()
+    return True
+
+

@@ -1,0 +1,197 @@
+"""The leaders' side: moving items through the status flow, merging duplicates,
+the board, items waiting for a response, and "you said, we did"."""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy.orm import joinedload
+
+from . import notifications, permissions
+from .errors import DomainError, NotAllowed
+from .extensions import db
+from .models import Idea, StatusChange, User, Vote, utcnow
+from .workflow import (
+    BOARD_COLUMNS, MAX_MINUTES_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind, NotificationType,
+    Status, can_move, carries_minutes,
+)
+
+MAX_NOTE = 5000
+
+
+def move_idea(idea: Idea, actor: User, to_status: str, note: str = "", saving_minutes: int | None = None,
+              duplicate_of: Idea | None = None) -> None:
+    """Moves an item one step in the flow, records who, when, from, to and why, and
+    tells everyone who follows it. One commit; email after it."""
+    if not permissions.can_move_idea(idea, actor):
+        raise NotAllowed(_l("Only leaders of the owning team and admins can move this item."))
+    from_status = idea.status
+    if to_status not in set(Status) or not can_move(from_status, to_status):
+        raise DomainError(_l("An item cannot move from “%(from)s” to “%(to)s”.",
+                             **{"from": status_label(from_status), "to": status_label(to_status)}), field="to_status")
+    note = (note or "").strip()
+    if to_status in NOTE_REQUIRED and not note:
+        message = _l("Please give the reason.") if to_status == Status.DECLINED else \
+            _l("Please describe what changed.")
+        raise DomainError(message, field="note")
+    if len(note) > MAX_NOTE:
+        raise DomainError(_l("Please keep the note under %(max)d characters.", max=MAX_NOTE), field="note")
+    if to_status in SAVING_REQUIRED and (saving_minutes is None or not 0 <= saving_minutes <= MAX_MINUTES_PER_WEEK):
+        raise DomainError(_l("Please estimate the saving: between 0 and %(max)d minutes per week.",
+                             max=MAX_MINUTES_PER_WEEK), field="saving_minutes")
+    if to_status in TARGET_REQUIRED:
+        _check_duplicate_target(idea, duplicate_of)
+
+    now = utcnow()
+    moved = db.session.execute(  # compare-and-set: a concurrent move of the same item loses cleanly
+        update(Idea).where(Idea.id == idea.id, Idea.status == from_status).values(
+            status=to_status, last_activity_at=now,
+            first_response_at=func.coalesce(Idea.first_response_at, now))
+    ).rowcount
+    if not moved:
+        db.session.rollback()
+        raise DomainError(_l("Someone moved this item meanwhile. Please reload and try again."), field="to_status")
+    db.session.add(StatusChange(idea_id=idea.id, from_status=from_status, to_status=to_status, actor=actor,
+                                note=note, created_at=now))
+    recipients = notifications.followers(idea)
+    if to_status == Status.IMPLEMENTED:
+        idea.implemented_at, idea.saving_minutes = now, saving_minutes
+    if to_status == Status.DUPLICATE:
+        idea.duplicate_of = duplicate_of
+        merge_votes(idea, duplicate_of)
+        rows = notifications.notify(recipients, type=NotificationType.MERGED, idea=idea, actor=actor, exclude=actor,
+                                    from_status=from_status, to_status=to_status, target_idea_id=duplicate_of.id,
+                                    text=note)
+    else:
+        rows = notifications.notify(recipients, type=NotificationType.STATUS_CHANGED, idea=idea, actor=actor,
+                                    exclude=actor, from_status=from_status, to_status=to_status, text=note)
+    db.session.commit()
+    notifications.deliver(rows)
+
+
+def status_label(status: str) -> str:
+    from .i18n import STATUS_LABELS
+
+    return str(STATUS_LABELS.get(status, status))
+
+
+def _check_duplicate_target(idea: Idea, target: Idea | None) -> None:
+    if target is None:
+        raise DomainError(_l("Please give the number of the item this one duplicates."), field="duplicate_of")
+    if target.id == idea.id:
+        raise DomainError(_l("An item cannot duplicate itself."), field="duplicate_of")
+    if target.status == Status.DUPLICATE:
+        raise DomainError(_l("That item is itself a duplicate; please choose the item it points to."),
+                          field="duplicate_of")
+
+
+def merge_votes(duplicate: Idea, target: Idea) -> None:
+    """Votes move to the target; whoever voted on both keeps one vote. The duplicate's
+    author joins the target's "me too"s. Counters on both are recounted from the rows."""
+    minutes = Vote.minutes_per_week if carries_minutes(target.kind) else literal(0)
+    already = select(Vote.user_id).where(Vote.idea_id == target.id)
+    db.session.execute(insert(Vote).from_select(
+        ["idea_id", "user_id", "minutes_per_week", "created_at"],
+        select(literal(target.id), Vote.user_id, minutes, Vote.created_at).where(
+            Vote.idea_id == duplicate.id, Vote.user_id.not_in(already), Vote.user_id != target.author_id),
+    ))
+    author_is_new = duplicate.author_id != target.author_id and db.session.get(
+        Vote, (target.id, duplicate.author_id)) is None
+    if author_is_new:
+        db.session.add(Vote(idea_id=target.id, user_id=duplicate.author_id,
+                            minutes_per_week=duplicate.minutes_per_week if carries_minutes(target.kind) else 0))
+        db.session.flush()
+    db.session.execute(delete(Vote).where(Vote.idea_id == duplicate.id))
+    votes = select(func.count()).where(Vote.idea_id == target.id).scalar_subquery()
+    vote_minutes = select(func.coalesce(func.sum(Vote.minutes_per_week), 0)).where(
+        Vote.idea_id == target.id).scalar_subquery()
+    db.session.execute(update(Idea).where(Idea.id == target.id).values(
+        vote_count=votes, minutes_total=Idea.minutes_per_week + vote_minutes, last_activity_at=utcnow()))
+    db.session.execute(update(Idea).where(Idea.id == duplicate.id).values(vote_count=0, minutes_total=0))
+    db.session.expire(target)
+
+
+# --- the board ------------------------------------------------------------------------
+
+@dataclass
+class BoardFilters:
+    team: str = "mine"      # "mine" (the leader's teams), "" (all) or a team id
+    category: int | None = None
+    kind: str = ""
+
+
+@dataclass
+class Column:
+    status: Status
+    cards: list[Idea]
+    total: int
+
+
+def team_ids_for(filters: BoardFilters, viewer: User) -> list[int] | None:
+    """None means every team."""
+    if filters.team == "mine":
+        return [t.id for t in viewer.led_teams] or None
+    if filters.team.isdigit():
+        return [int(filters.team)]
+    return None
+
+
+def board(filters: BoardFilters, viewer: User) -> list[Column]:
+    """Each column's top cards by votes, then hours, and how many it holds in all."""
+    per_column = current_app.config["BOARD_CARDS_PER_COLUMN"]
+    conditions = []
+    team_ids = team_ids_for(filters, viewer)
+    if team_ids:
+        conditions.append(Idea.team_id.in_(team_ids))
+    if filters.category:
+        conditions.append(Idea.category_id == filters.category)
+    if filters.kind in set(Kind):
+        conditions.append(Idea.kind == filters.kind)
+    totals = dict(db.session.execute(
+        select(Idea.status, func.count()).where(*conditions).group_by(Idea.status)).all())
+    columns = []
+    for status in BOARD_COLUMNS:
+        cards = db.session.scalars(
+            select(Idea).where(Idea.status == status, *conditions)
+            .options(joinedload(Idea.category), joinedload(Idea.team))
+            .order_by(Idea.vote_count.desc(), Idea.minutes_total.desc(), Idea.id.desc()).limit(per_column)
+        ).all() if totals.get(status) else []
+        columns.append(Column(status, list(cards), totals.get(status, 0)))
+    return columns
+
+
+def waiting(team_ids: list[int] | None, limit: int = 50) -> list[Idea]:
+    """Items still New without any response after RESPONSE_DAYS, oldest first."""
+    cutoff = utcnow() - timedelta(days=current_app.config["RESPONSE_DAYS"])
+    stmt = select(Idea).where(Idea.status == Status.NEW, Idea.first_response_at.is_(None),
+                              Idea.created_at <= cutoff)
+    if team_ids is not None:
+        stmt = stmt.where(Idea.team_id.in_(team_ids))
+    stmt = stmt.options(joinedload(Idea.category), joinedload(Idea.team)).order_by(Idea.created_at).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def is_waiting(idea: Idea) -> bool:
+    return idea.waiting_since(utcnow(), current_app.config["RESPONSE_DAYS"])
+
+
+# --- you said, we did -----------------------------------------------------------------
+
+def implemented_page(page: int, per_page: int = 20):
+    stmt = select(Idea).where(Idea.status == Status.IMPLEMENTED).options(
+        joinedload(Idea.category), joinedload(Idea.team)).order_by(Idea.implemented_at.desc(), Idea.id.desc())
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def total_saving_minutes() -> int:
+    return db.session.scalar(select(func.coalesce(func.sum(Idea.saving_minutes), 0)).where(
+        Idea.status == Status.IMPLEMENTED)) or 0
+
+
+def implemented_notes(ideas: list[Idea]) -> dict[int, str]:
+    """What changed, per item: the note of its move to Implemented (one query for a page)."""
+    rows = db.session.execute(select(StatusChange.idea_id, StatusChange.note).where(
+        StatusChange.idea_id.in_([idea.id for idea in ideas]), StatusChange.to_status == Status.IMPLEMENTED
+    ).order_by(StatusChange.created_at)).all()
+    return {idea_id: note for idea_id, note in rows}
