@@ -156,3 +156,62 @@ def csrf_token(html: str) -> str:
         re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+class _Inbox:
+    """What a real SMTP server on localhost received (aiosmtpd)."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str):
+        return [m for m in self.messages if address in m["To"]]
+
+    @staticmethod
+    def body(message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def _point_mail_at(app, host, port):
+    app.config.update(MAIL_SERVER=host, MAIL_PORT=port)
+    state = app.extensions["mail"]
+    state.server, state.port = host, port
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on a free local port; the app sends its email there."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    _point_mail_at(app, "127.0.0.1", port)
+    yield inbox
+    controller.stop()
+    _point_mail_at(app, None, 25)
+
+
+@pytest.fixture
+def dead_smtp(app):
+    """A mail server address where nothing listens: every send fails at once."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    _point_mail_at(app, "127.0.0.1", port)
+    yield port
+    _point_mail_at(app, None, 25)

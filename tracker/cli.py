@@ -6,6 +6,8 @@ from .workflow import Role
 
 
 def register(app: Flask) -> None:
+    register_mail_commands(app)
+
     @app.cli.command("create-user")
     @click.argument("email")
     @click.option("--name", required=True, help="Full name as colleagues see it.")
@@ -35,3 +37,20 @@ def register(app: Flask) -> None:
             return
         counts = demo.seed()
         click.echo("Demo company created: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
+
+
+def register_mail_commands(app: Flask) -> None:
+    @app.cli.command("send-digests")
+    def send_digests_command():
+        """Email the daily digest to everyone who chose it (run once a day from cron)."""
+        from . import notifications
+
+        click.echo(f"Digests sent: {notifications.send_digests()}.")
+
+    @app.cli.command("send-pending")
+    def send_pending_command():
+        """Retry notification emails that failed (run every few minutes from cron)."""
+        from . import notifications
+
+        sent, failed = notifications.send_pending()
+        click.echo(f"Emails sent: {sent}; still failing: {failed}.")

@@ -5,9 +5,10 @@ after the commit; a failure is logged and left for `flask send-pending` to retry
 it never breaks the request and never loses the in-app notification.
 """
 import logging
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from flask_mail import Message
 from sqlalchemy import func, select, union, update
@@ -104,7 +105,7 @@ def _send_each(stmt) -> tuple[int, int]:
     sent = failed = 0
     for notification in db.session.scalars(stmt).all():
         user = notification.user
-        with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        with _email_context(user):
             message = Message(
                 subject=render_template("email/subject.txt", notification=notification).strip(),
                 recipients=[user.email],
@@ -129,7 +130,7 @@ def send_digests() -> int:
     for user in people:
         items = db.session.scalars(select(Notification).where(
             Notification.user_id == user.id, Notification.emailed_at.is_(None)).order_by(Notification.created_at)).all()
-        with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        with _email_context(user):
             message = Message(
                 subject=render_template("email/digest_subject.txt", count=len(items)).strip(),
                 recipients=[user.email],
@@ -137,6 +138,15 @@ def send_digests() -> int:
             )
         sent += _send(message, items)
     return sent
+
+
+@contextmanager
+def _email_context(user: User):
+    """The reader's language, and (from the command line) a request to build links in."""
+    request_context = nullcontext() if has_request_context() else \
+        current_app.test_request_context(base_url=current_app.config["BASE_URL"])
+    with request_context, force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        yield
 
 
 def _send(message: Message, notifications: list[Notification]) -> bool:

@@ -1,0 +1,153 @@
+"""Duplicates, notifications and the email that follows them (to a real local SMTP server)."""
+from sqlalchemy import func, select
+
+from tests.factories import make_idea, make_user
+from tracker import notifications, services, triage
+from tracker.extensions import db
+from tracker.models import Notification, Vote
+from tracker.workflow import EmailPreference, Kind, Status
+
+
+def votes_of(idea) -> dict[int, int]:
+    return dict(db.session.execute(select(Vote.user_id, Vote.minutes_per_week).where(Vote.idea_id == idea.id)).all())
+
+
+def notes_for(user) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
+                                   .order_by(Notification.id)))
+
+
+def test_merging_moves_votes_without_doubles_and_recounts(employee, colleague, leader, admin, team):
+    both = make_user("both@example.com", "Both Voter", team=team)
+    target = make_idea(colleague, title="Original", minutes_per_week=30)
+    duplicate = make_idea(employee, title="Copy", minutes_per_week=45)
+    services.cast_vote(target, both, 10)
+    services.cast_vote(duplicate, both, 20)
+    services.cast_vote(duplicate, admin, 60)
+    services.cast_vote(duplicate, colleague, 5)  # the target's own author: no vote on their own item
+    triage.move_idea(duplicate, leader, Status.DUPLICATE, note="Same thing", duplicate_of=target)
+    db.session.refresh(target)
+    db.session.refresh(duplicate)
+    # both keeps their one vote on the target; admin's vote moves; the duplicate's author joins with 45 minutes
+    assert votes_of(target) == {both.id: 10, admin.id: 60, employee.id: 45}
+    assert (target.vote_count, target.minutes_total) == (3, 30 + 10 + 60 + 45)
+    assert votes_of(duplicate) == {} and (duplicate.vote_count, duplicate.minutes_total) == (0, 0)
+    assert duplicate.duplicate_of_id == target.id and [d.id for d in target.duplicates] == [duplicate.id]
+
+
+def test_merging_into_an_idea_carries_no_minutes(employee, colleague, leader, admin):
+    target = make_idea(colleague, title="Idea", kind=Kind.IDEA)
+    duplicate = make_idea(employee, title="Pain", minutes_per_week=45)
+    services.cast_vote(duplicate, admin, 60)
+    triage.move_idea(duplicate, leader, Status.DUPLICATE, duplicate_of=target)
+    db.session.refresh(target)
+    assert (target.vote_count, target.minutes_total) == (2, 0)
+
+
+def test_followers_hear_of_moves_but_not_the_mover(employee, colleague, leader, admin):
+    idea = make_idea(employee, anonymous=True)
+    services.cast_vote(idea, colleague, 10)
+    services.add_comment(idea, admin, "Noted")
+    triage.move_idea(idea, leader, Status.DECLINED, note="Legal requires it")
+    [author_note] = [n for n in notes_for(employee) if n.type == "status_changed"]
+    assert (author_note.from_status, author_note.to_status, author_note.text) == ("new", "declined",
+                                                                                   "Legal requires it")
+    assert any(n.type == "status_changed" for n in notes_for(colleague))
+    assert any(n.type == "status_changed" for n in notes_for(admin))
+    assert not any(n.type == "status_changed" for n in notes_for(leader))
+
+
+def test_leaders_hear_of_new_items_in_their_teams(employee, leader, other_leader):
+    make_idea(employee, anonymous=True)
+    [note] = notes_for(leader)
+    assert note.type == "new_item" and note.actor_id is None
+    assert notes_for(other_leader) == []
+
+
+def test_comments_notify_followers(employee, colleague, admin):
+    idea = make_idea(employee)
+    services.cast_vote(idea, colleague)
+    services.add_comment(idea, admin, "What exactly?")
+    assert [n.type for n in notes_for(employee)] == ["comment_added"]
+    assert [n.type for n in notes_for(colleague)] == ["comment_added"]
+    assert notes_for(admin) == []
+
+
+def test_unread_count_and_mark_read(employee, colleague):
+    idea = make_idea(employee)
+    services.add_comment(idea, colleague, "One")
+    services.add_comment(idea, colleague, "Two")
+    assert notifications.unread_count(employee) == 2
+    first = notes_for(employee)[0]
+    notifications.mark_read(colleague, first.id)  # someone else's: nothing happens
+    assert notifications.unread_count(employee) == 2
+    notifications.mark_read(employee, first.id)
+    assert notifications.unread_count(employee) == 1
+    notifications.mark_read(employee)
+    assert notifications.unread_count(employee) == 0
+
+
+def test_email_arrives_right_away_in_the_readers_language(smtp, employee, colleague, leader):
+    employee.locale = "de"
+    db.session.commit()
+    idea = make_idea(employee, title="Reisekosten", anonymous=True)
+    services.cast_vote(idea, colleague)
+    triage.move_idea(idea, leader, Status.DECLINED, note="Gesetzlich vorgeschrieben")
+    [to_author] = smtp.to(employee.email)
+    assert "Reisekosten" in to_author["Subject"]
+    body = smtp.body(to_author)
+    assert "Hallo Erika Mustermann" in body and "Gesetzlich vorgeschrieben" in body and "/ideas/" in body
+    [to_voter] = smtp.to(colleague.email)
+    voter_body = smtp.body(to_voter)
+    assert "moved" in voter_body and "Erika" not in voter_body and employee.email not in voter_body
+    [to_leader] = smtp.to(leader.email)  # the new item, without its anonymous author
+    assert "New in team" in smtp.body(to_leader) and "Erika" not in smtp.body(to_leader)
+    assert all(n.emailed_at is not None for n in notes_for(employee))
+
+
+def test_a_dead_mail_server_breaks_nothing_and_is_retried(app, dead_smtp, employee, colleague, leader, caplog):
+    idea = make_idea(employee)
+    services.cast_vote(idea, colleague)
+    triage.move_idea(idea, leader, Status.REVIEW)  # must not raise
+    db.session.refresh(idea)
+    assert idea.status == Status.REVIEW
+    [note] = [n for n in notes_for(employee) if n.type == "status_changed"]
+    assert (note.emailed_at, note.email_attempts) == (None, 1)
+    assert "will be retried" in caplog.text
+    # the server comes back: `flask send-pending` delivers what failed
+    from tests.conftest import _Inbox, _point_mail_at
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=dead_smtp)
+    controller.start()
+    try:
+        result = app.test_cli_runner().invoke(args=["send-pending"])
+    finally:
+        controller.stop()
+    assert result.exit_code == 0, result.output
+    assert any("moved" in _Inbox.body(m) for m in inbox.to(employee.email))
+    db.session.refresh(note)
+    assert note.emailed_at is not None
+    assert _point_mail_at  # imported helper stays in use
+
+
+def test_daily_digest_and_none(app, smtp, employee, colleague, admin):
+    employee.email_preference = EmailPreference.DAILY
+    colleague.email_preference = EmailPreference.NONE
+    db.session.commit()
+    idea = make_idea(employee)
+    services.cast_vote(idea, colleague)
+    services.add_comment(idea, admin, "First")
+    services.add_comment(idea, admin, "Second")
+    assert smtp.to(employee.email) == [] and smtp.to(colleague.email) == []
+    result = app.test_cli_runner().invoke(args=["send-digests"])
+    assert result.exit_code == 0, result.output
+    [digest] = smtp.to(employee.email)
+    assert "2 news items" in digest["Subject"]
+    assert smtp.body(digest).count("commented on") == 2
+    assert smtp.to(colleague.email) == []
+    app.test_cli_runner().invoke(args=["send-digests"])
+    assert len(smtp.to(employee.email)) == 1  # nothing new, nothing sent
+    assert db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.user_id == employee.id, Notification.emailed_at.is_(None))) == 0

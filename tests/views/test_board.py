@@ -1,0 +1,154 @@
+from sqlalchemy import select
+
+from tests.factories import make_idea
+from tracker import services, triage
+from tracker.extensions import db
+from tracker.models import Notification
+from tracker.workflow import Status
+
+
+def test_board_shows_columns_cards_and_the_leaders_teams(login_as, employee, leader, other_team):
+    mine = make_idea(employee, title="In my team")
+    make_idea(employee, title="Elsewhere", team=other_team)
+    services.cast_vote(mine, leader, 30)
+    page = login_as(leader).get("/board").get_data(as_text=True)
+    for label in ("New", "Under review", "Planned", "In progress", "Implemented", "Declined", "Duplicate"):
+        assert f">{label}" in page
+    assert "In my team" in page and "Elsewhere" not in page
+    assert "1 vote" in page and "1 h/week lost" in page and "Move…" in page
+    everything = login_as(leader).get("/board?team=").get_data(as_text=True)
+    assert "Elsewhere" in everything
+
+
+def test_employees_see_the_board_without_controls(login_as, colleague, employee):
+    make_idea(employee, title="Visible")
+    page = login_as(colleague).get("/board").get_data(as_text=True)
+    assert "Visible" in page
+    assert "Move…" not in page and "data-movable" not in page and "board.js" not in page
+
+
+def test_columns_show_the_top_cards_and_link_to_all(app, login_as, employee, leader):
+    app.config["BOARD_CARDS_PER_COLUMN"] = 3
+    try:
+        for i in range(5):
+            make_idea(employee, title=f"Card {i}")
+        page = login_as(leader).get("/board").get_data(as_text=True)
+    finally:
+        app.config["BOARD_CARDS_PER_COLUMN"] = 25
+    assert page.count("data-card ") == 3
+    assert "Show all 5" in page and "status=new" in page
+
+
+def test_move_without_javascript(login_as, employee, leader):
+    idea = make_idea(employee)
+    client = login_as(leader)
+    response = client.post(f"/ideas/{idea.id}/move", data={"to_status": "review", "note": "On it",
+                                                           "next": "/board"})
+    assert response.status_code == 302 and response.location == "/board"
+    db.session.refresh(idea)
+    assert idea.status == "review"
+    page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "Lena Leiterin" in page and "On it" in page and "Time to first response" in page
+
+
+def test_a_refused_move_is_explained_and_keeps_the_input(login_as, employee, leader):
+    idea = make_idea(employee)
+    client = login_as(leader)
+    response = client.post(f"/ideas/{idea.id}/move", data={"to_status": "implemented", "note": "My typed note"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "An item cannot move from “New” to “Implemented”." in page and "My typed note" in page
+    response = client.post(f"/ideas/{idea.id}/move", data={"to_status": "declined", "note": ""})
+    assert "Please give the reason." in response.get_data(as_text=True)
+    db.session.refresh(idea)
+    assert idea.status == "new"
+
+
+def test_move_answers_json_for_the_board_script(login_as, employee, leader):
+    idea = make_idea(employee)
+    client = login_as(leader)
+    refused = client.post(f"/ideas/{idea.id}/move", data={"to_status": "planned"},
+                          headers={"Accept": "application/json"})
+    assert refused.status_code == 422 and "cannot move" in refused.json["message"]
+    moved = client.post(f"/ideas/{idea.id}/move", data={"to_status": "review", "next": "/board"},
+                        headers={"Accept": "application/json"})
+    assert moved.json["ok"] and moved.json["status"] == "review"
+    assert f'data-idea-id="{idea.id}"' in moved.json["card"] and 'data-status="review"' in moved.json["card"]
+
+
+def test_implemented_with_saving_and_the_you_said_we_did_page(login_as, employee, leader):
+    idea = make_idea(employee, title="Paper travel forms")
+    for step in (Status.REVIEW, Status.PLANNED, Status.IN_PROGRESS):
+        triage.move_idea(idea, leader, step)
+    client = login_as(leader)
+    client.post(f"/ideas/{idea.id}/move", data={"to_status": "implemented", "note": "Online form now",
+                                               "saving_hours": "2.5"})
+    db.session.refresh(idea)
+    assert (idea.status, idea.saving_minutes) == ("implemented", 150)
+    page = client.get("/implemented").get_data(as_text=True)
+    assert "Paper travel forms" in page and "Online form now" in page and "2.5" in page
+    german = client.get("/implemented", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "2,5" in german
+
+
+def test_duplicate_by_number_links_both_ways(login_as, employee, colleague, leader):
+    original = make_idea(colleague, title="Original")
+    copy = make_idea(employee, title="Copy")
+    client = login_as(leader)
+    client.post(f"/ideas/{copy.id}/move", data={"to_status": "duplicate", "duplicate_of": original.id,
+                                               "note": "Same"})
+    copy_page = client.get(f"/ideas/{copy.id}").get_data(as_text=True)
+    assert "Merged into" in copy_page and f"#{original.id} Original" in copy_page
+    original_page = client.get(f"/ideas/{original.id}").get_data(as_text=True)
+    assert "Merged duplicates" in original_page and f"#{copy.id} Copy" in original_page
+    bad = client.post(f"/ideas/{original.id}/move", data={"to_status": "duplicate", "duplicate_of": 99999999})
+    assert "Please give the number of the item this one duplicates." in bad.get_data(as_text=True)
+
+
+def test_employees_cannot_move_on_the_server(login_as, employee, colleague):
+    idea = make_idea(employee)
+    client = login_as(colleague)
+    assert client.post(f"/ideas/{idea.id}/move", data={"to_status": "review"}).status_code == 403
+    assert "Move this item" not in client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+
+
+def test_notifications_page_bell_and_read(login_as, client, employee, colleague, leader):
+    idea = make_idea(employee, title="Printer queue")
+    services.add_comment(idea, colleague, "Same here")
+    triage.move_idea(idea, leader, Status.REVIEW, note="Looking")
+    login_as(employee)
+    home = client.get("/").get_data(as_text=True)
+    assert "2 unread" in home
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Max Muster commented on “Printer queue”." in page
+    assert "Lena Leiterin moved “Printer queue” from New to Under review." in page
+    note = db.session.scalar(select(Notification).where(Notification.user_id == employee.id))
+    response = client.post(f"/notifications/{note.id}/open")
+    assert response.location == f"/ideas/{idea.id}"
+    assert "1 unread" in client.get("/").get_data(as_text=True)
+    client.post("/notifications/read-all")
+    assert "0 unread" in client.get("/").get_data(as_text=True)
+
+
+def test_leaders_start_page_lists_waiting_items(login_as, employee, leader):
+    from datetime import timedelta
+
+    from tracker.models import utcnow
+
+    idea = make_idea(employee, title="Old unanswered")
+    idea.created_at = utcnow() - timedelta(days=20)
+    db.session.commit()
+    page = login_as(leader).get("/").get_data(as_text=True)
+    assert "Waiting for a response" in page and "Old unanswered" in page
+    board = login_as(leader).get("/board").get_data(as_text=True)
+    assert "Waiting for a response" in board
+
+
+def test_email_preference_in_settings(login_as, employee):
+    client = login_as(employee)
+    client.post("/settings", data={"locale": "en", "email_preference": "daily"})
+    db.session.refresh(employee)
+    assert employee.email_preference == "daily"
+    assert client.post("/settings", data={"locale": "en", "email_preference": "hourly"}).status_code == 200
+    db.session.refresh(employee)
+    assert employee.email_preference == "daily"
