@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 CATALOGS := $(wildcard tracker/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test translations extract-messages update-messages clean
+.PHONY: run test translations extract-messages update-messages clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,11 @@ update-messages: extract-messages
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+## vendor: refresh the vendored front-end libraries (needs npm; the app itself never loads a CDN)
+SORTABLEJS_VERSION := 1.15.7
+vendor:
+	rm -rf .vendor-tmp && mkdir -p .vendor-tmp tracker/static/vendor/sortablejs
+	cd .vendor-tmp && npm pack --silent sortablejs@$(SORTABLEJS_VERSION) && tar xzf sortablejs-$(SORTABLEJS_VERSION).tgz
+	cp .vendor-tmp/package/Sortable.min.js .vendor-tmp/package/LICENSE tracker/static/vendor/sortablejs/
+	rm -rf .vendor-tmp

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from tests.factories import PASSWORD, make_team, make_user
 from tracker import create_app
 from tracker.extensions import db as _db
+from tracker.extensions import limiter
 from tracker.models import Category
 from tracker.workflow import DEFAULT_CATEGORIES, Role
 
@@ -67,6 +68,7 @@ def db(app):
         yield _db
         _db.session.remove()
         _empty_tables()
+        limiter.reset()
 
 
 def _empty_tables() -> None:

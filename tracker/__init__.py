@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from . import cli, services
 from .config import Config
 from .errors import register_error_handlers
-from .extensions import babel, csrf, db, login_manager, mail, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +35,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
+    limiter.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     _init_login(app)
     _init_i18n(app)
 
@@ -91,7 +97,7 @@ def _init_i18n(app: Flask) -> None:
         number=format_decimal,
         age=lambda dt: format_timedelta(dt - services.utcnow(), add_direction=True, granularity="minute"),
         duration=lambda delta: format_timedelta(delta, granularity="hour", threshold=1.5),
-        hours=lambda minutes: format_decimal(round((minutes or 0) / 60, 1), format="#,##0.#"),
+        hours=lambda minutes: format_decimal(round((minutes or 0) / 60, 2), format="#,##0.##"),
     )
     app.jinja_env.globals.update(
         KIND_LABELS=i18n.KIND_LABELS,
@@ -143,7 +149,12 @@ CSP = (
 
 
 def _security_headers(response):
+    from flask import request
+
     response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -36,6 +36,15 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Europe/Berlin")
     LANGUAGES = ("de", "en")
 
+    # Rate limits (Flask-Limiter syntax). Shared between processes when the storage is Redis.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_LOGIN_PER_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_PER_ACCOUNT", "10 per 15 minutes")
+    RATELIMIT_LOGIN_PER_IP = os.environ.get("RATELIMIT_LOGIN_PER_IP", "50 per 15 minutes")
+    RATELIMIT_SUBMIT = os.environ.get("RATELIMIT_SUBMIT", "20 per hour")
+    RATELIMIT_COMMENT = os.environ.get("RATELIMIT_COMMENT", "30 per 10 minutes")
+    # How many proxies (load balancers) stand in front of the app and set X-Forwarded-For.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
     IDEAS_PER_PAGE = 20
     BOARD_CARDS_PER_COLUMN = 25
     RESPONSE_DAYS = int(os.environ.get("RESPONSE_DAYS", "14"))

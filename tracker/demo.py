@@ -416,7 +416,9 @@ def _make_lived_in(rng: random.Random, now: datetime, idea: Idea, row: tuple, ad
         idea.first_response_at = times[0]
     if status == IMPLEMENTED:
         idea.implemented_at = times[-1]
-        idea.saving_minutes = max(15, round(idea.minutes_total * rng.uniform(0.4, 0.9) / 15) * 15)
+        # pain points save part of the hours they cost; ideas an estimate per supporter
+        basis = idea.minutes_total if idea.kind == PAIN else idea.vote_count * 20
+        idea.saving_minutes = max(15, round(basis * rng.uniform(0.4, 0.9) / 15) * 15)
 
     # Votes arrive while the item is open; comments answer its latest status (they mention it).
     open_until = times[-1] if status in CLOSED_STATUSES else now

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and initialised in create_app."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +30,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 mail = TimeoutMail()
+# Storage from RATELIMIT_STORAGE_URI: memory:// for one process, redis://... when several share the limits.
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)

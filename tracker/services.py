@@ -86,6 +86,12 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Logs the user out everywhere: every session cookie carries the old token."""
+    user.session_token = new_session_token()
+    db.session.commit()
+
+
 def set_locale(user: User, locale: str) -> None:
     user.locale = locale
     db.session.commit()

@@ -1,13 +1,14 @@
 """Log in, log out, register, and the user's language."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import SelectChoice
 
 from .. import services
 from ..errors import DomainError
+from ..extensions import limiter
 from .forms import LanguageForm, LoginForm, RegisterForm, SettingsForm
 
 bp = Blueprint("auth", __name__)
@@ -31,7 +32,20 @@ def _fresh_session() -> None:
         session["locale"] = locale
 
 
+def _login_failed(response) -> bool:
+    """Only failed attempts count against the limits: a successful login redirects."""
+    return response.status_code != 302
+
+
+def _submitted_email() -> str:
+    return "login:" + services.normalise_email(request.form.get("email", ""))
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"], key_func=_submitted_email,
+               methods=["POST"], deduct_when=_login_failed, scope="login-account")
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_IP"], methods=["POST"], deduct_when=_login_failed,
+               scope="login-ip")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("ideas.index"))
@@ -48,6 +62,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)  # a copied session or remember-me cookie stops working too
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from .. import permissions, services, triage
 from ..errors import DomainError
+from ..extensions import limiter
 from .forms import CommentForm, EmptyForm, IdeaForm, VoteForm
 
 bp = Blueprint("ideas", __name__)
@@ -65,7 +66,12 @@ def _idea_fields(form: IdeaForm) -> dict:
                 minutes_per_week=form.minutes_per_week.data, anonymous=form.anonymous.data)
 
 
+def _per_user() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr or ""
+
+
 @bp.route("/ideas/new", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SUBMIT"], key_func=_per_user, methods=["POST"], scope="submit")
 def new():
     form = _idea_form()
     if form.validate_on_submit():
@@ -142,6 +148,7 @@ def unvote(idea_id: int):
 
 
 @bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENT"], key_func=_per_user, scope="comment")
 def comment(idea_id: int):
     idea = load_idea(idea_id)
     form = CommentForm()

@@ -1,0 +1,58 @@
+"""Headers, cookies and sessions as a browser and an attacker see them."""
+from tests.conftest import login
+from tests.factories import PASSWORD
+
+
+def test_strict_security_headers_on_every_page(client, employee):
+    for response in (client.get("/login"), login(client, employee), client.get("/"), client.get("/nope")):
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "style-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "Strict-Transport-Security" not in response.headers  # plain HTTP here
+
+
+def test_hsts_and_secure_cookies_over_https(app, client, employee):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    try:
+        response = client.post("/login", data={"email": employee.email, "password": PASSWORD},
+                               base_url="https://nebenan.example")
+    finally:
+        app.config["SESSION_COOKIE_SECURE"] = False
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_no_inline_scripts_or_styles_in_pages(login_as, employee):
+    from tests.factories import make_idea
+
+    idea = make_idea(employee)
+    client = login_as(employee)
+    for url in ("/", f"/ideas/{idea.id}", "/ideas/new", "/board", "/implemented", "/notifications", "/settings"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>" not in html and "<style" not in html and " style=" not in html, url
+        assert "onclick=" not in html and "onsubmit=" not in html, url
+
+
+def test_logout_invalidates_the_session_cookie(client, employee):
+    login(client, employee)
+    stolen = client.get_cookie("session").value
+    thief = client.application.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/").status_code == 200  # a copied cookie works while the session lives
+    client.post("/logout")
+    assert thief.get("/").status_code == 302  # to the login page: the copied cookie is worthless
+
+
+def test_deactivation_ends_every_session(app, client, admin, employee):
+    from tracker.extensions import db
+
+    login(client, employee)
+    other = app.test_client()
+    login(other, admin)
+    prefix = f"u{employee.id}-"
+    other.post(f"/admin/users/{employee.id}", data={prefix + "role": "employee", prefix + "team_id": 0})
+    db.session.refresh(employee)
+    assert employee.active is False
+    assert client.get("/").status_code == 302
