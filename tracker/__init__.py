@@ -1,4 +1,5 @@
 """Nebenan: the internal tracker for bureaucracy pain points and the ideas that remove them."""
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -7,6 +8,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import Engine
 
 from . import cli, services
@@ -32,6 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
     db.init_app(app)
+    app.teardown_appcontext(_end_db_session)  # runs before Flask-SQLAlchemy's own (reverse order)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
@@ -60,6 +63,18 @@ def create_app(overrides: dict | None = None) -> Flask:
     cli.register(app)
     app.after_request(_security_headers)
     return app
+
+
+def _end_db_session(_exc) -> None:
+    """Ends the request's session. When the connection died after the page was ready (a
+    database restart or failover), the closing ROLLBACK fails; the server has rolled back
+    already, so the connection is dropped quietly instead of turning the page into a 500."""
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        logging.getLogger(__name__).warning("database connection lost at the end of a request: %s", error.orig)
+        db.session().invalidate()  # drop the connection instead of returning it to the pool
+        db.session.remove()
 
 
 def _instance_secret_key(instance: Path) -> str:
@@ -122,11 +137,14 @@ def _init_i18n(app: Flask) -> None:
     @app.context_processor
     def page_context():
         """Computed once per rendered page: the language and the reader's unread count."""
+        from flask import g
         from flask_babel import get_locale
         from flask_login import current_user
 
         from . import notifications
 
+        if g.get("database_unavailable"):
+            return {"current_locale": str(get_locale() or "en"), "unread_count": 0}
         unread = notifications.unread_count(current_user) if current_user and current_user.is_authenticated else 0
         return {"current_locale": str(get_locale() or "en"), "unread_count": unread}
 

@@ -7,6 +7,7 @@ from .workflow import Role
 
 def register(app: Flask) -> None:
     register_mail_commands(app)
+    register_backup_commands(app)
 
     @app.cli.command("create-user")
     @click.argument("email")
@@ -54,3 +55,27 @@ def register_mail_commands(app: Flask) -> None:
 
         sent, failed = notifications.send_pending()
         click.echo(f"Emails sent: {sent}; still failing: {failed}.")
+
+
+def register_backup_commands(app: Flask) -> None:
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+    def backup_command(path):
+        """Copy the SQLite database to PATH, safely while the app runs (SQLite's online backup).
+        For PostgreSQL use pg_dump (see the README)."""
+        from . import maintenance
+
+        pages = maintenance.backup_sqlite(path)
+        click.echo(f"Backed up {pages} pages to {path}.")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+    def restore_command(path, yes):
+        """Replace the SQLite database with the backup at PATH. For PostgreSQL use pg_restore."""
+        from . import maintenance
+
+        if not yes:
+            click.confirm("This replaces everything in the database with the backup. Continue?", abort=True)
+        maintenance.restore_sqlite(path)
+        click.echo(f"Restored the database from {path}.")

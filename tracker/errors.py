@@ -1,11 +1,13 @@
 """DomainError, raised by services with a message a user can read, and the error pages."""
 import logging
 
-from flask import jsonify, render_template, request
+from flask import g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +48,22 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
-        log.error("database error: %s", error)
-        from .extensions import db
+        """The database went away (restart, failover, network): a clear 503. The pool's
+        pre-ping replaces dead connections, so the next request works again by itself."""
+        log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        g.database_unavailable = True
+        if "_login_user" not in g:  # Flask-Login would try to load the user from the database
+            from .extensions import login_manager
 
-        db.session.rollback()
-        return _render(ServiceUnavailable())
+            g._login_user = login_manager.anonymous_user()
+        try:
+            db.session.rollback()
+        except Exception:  # the connection may be gone for good; the pool drops it
+            log.warning("rollback after a database error failed too", exc_info=True)
+        if _wants_json():
+            return jsonify(error=str(_l("The database did not answer. Please try again in a moment.")),
+                           status=503), 503
+        return render_template("errors/unavailable.html"), 503
 
     @app.errorhandler(Exception)
     def unexpected(error):

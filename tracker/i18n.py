@@ -1,5 +1,5 @@
 """Locale selection and the translated names of the workflow's codes."""
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -34,7 +34,7 @@ def select_locale() -> str | None:
     if not has_request_context():
         return None  # the default locale, e.g. for the command line
     languages = current_app.config["LANGUAGES"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
+    if not g.get("database_unavailable") and current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
         return session["locale"]

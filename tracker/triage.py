@@ -21,7 +21,7 @@ MAX_NOTE = 5000
 
 
 def move_idea(idea: Idea, actor: User, to_status: str, note: str = "", saving_minutes: int | None = None,
-              duplicate_of: Idea | None = None) -> None:
+              duplicate_of: Idea | int | None = None) -> None:
     """Moves an item one step in the flow, records who, when, from, to and why, and
     tells everyone who follows it. One commit; email after it."""
     if not permissions.can_move_idea(idea, actor):
@@ -41,7 +41,7 @@ def move_idea(idea: Idea, actor: User, to_status: str, note: str = "", saving_mi
         raise DomainError(_l("Please estimate the saving: between 0 and %(max)d minutes per week.",
                              max=MAX_MINUTES_PER_WEEK), field="saving_minutes")
     if to_status in TARGET_REQUIRED:
-        _check_duplicate_target(idea, duplicate_of)
+        duplicate_of = _duplicate_target(idea, duplicate_of)
 
     now = utcnow()
     moved = db.session.execute(  # compare-and-set: a concurrent move of the same item loses cleanly
@@ -76,14 +76,20 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
-def _check_duplicate_target(idea: Idea, target: Idea | None) -> None:
+def _duplicate_target(idea: Idea, target: Idea | int | None) -> Idea:
+    """The item a duplicate merges into, given as an item or by its number."""
     if target is None:
         raise DomainError(_l("Please give the number of the item this one duplicates."), field="duplicate_of")
+    if isinstance(target, int):
+        number, target = target, db.session.get(Idea, target) if 0 < target <= 2**31 - 1 else None
+        if target is None:
+            raise DomainError(_l("There is no item #%(number)d.", number=number), field="duplicate_of")
     if target.id == idea.id:
         raise DomainError(_l("An item cannot duplicate itself."), field="duplicate_of")
     if target.status == Status.DUPLICATE:
         raise DomainError(_l("That item is itself a duplicate; please choose the item it points to."),
                           field="duplicate_of")
+    return target
 
 
 def merge_votes(duplicate: Idea, target: Idea) -> None:

@@ -102,7 +102,7 @@ def test_duplicate_by_number_links_both_ways(login_as, employee, colleague, lead
     original_page = client.get(f"/ideas/{original.id}").get_data(as_text=True)
     assert "Merged duplicates" in original_page and f"#{copy.id} Copy" in original_page
     bad = client.post(f"/ideas/{original.id}/move", data={"to_status": "duplicate", "duplicate_of": 99999999})
-    assert "Please give the number of the item this one duplicates." in bad.get_data(as_text=True)
+    assert "There is no item #99999999." in bad.get_data(as_text=True)
 
 
 def test_employees_cannot_move_on_the_server(login_as, employee, colleague):

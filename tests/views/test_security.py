@@ -56,3 +56,21 @@ def test_deactivation_ends_every_session(app, client, admin, employee):
     db.session.refresh(employee)
     assert employee.active is False
     assert client.get("/").status_code == 302
+
+
+def test_a_database_outage_shows_a_clear_503(app, client, employee, monkeypatch):
+    """Even when loading the logged-in user is what fails, the page says what happened."""
+    from sqlalchemy.exc import OperationalError
+
+    def gone(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+    login(client, employee)
+    with monkeypatch.context() as patch:
+        patch.setattr(app.login_manager, "_user_callback", gone)
+        response = client.get("/")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 503
+        assert "Nebenan is briefly unavailable" in page and "Traceback" not in page
+        assert client.get("/", headers={"Accept": "application/json"}).json["status"] == 503
+    assert client.get("/").status_code == 200  # and back without a restart

@@ -17,7 +17,10 @@ class MoveForm(FlaskForm):
                          filters=[strip], description=_l("Shown publicly on the item. Required when declining "
                                                          "(the reason) and when implemented (what changed)."))
     saving_hours = DecimalField(_l("Realised saving (hours per week)"), places=2,
-                                validators=[Optional(), NumberRange(min=0, max=MAX_MINUTES_PER_WEEK / 60)],
+                                validators=[Optional(), NumberRange(
+                                    min=0, max=MAX_MINUTES_PER_WEEK // 60,
+                                    message=_l("Enter between 0 and %(max)d hours per week.",
+                                               max=MAX_MINUTES_PER_WEEK // 60))],
                                 description=_l("For Implemented: an estimate for the whole company."))
     duplicate_of = IntegerField(_l("Duplicate of item number"), validators=[Optional(), NumberRange(min=1)],
                                 description=_l("For Duplicate: the number (#) of the item it repeats."))

@@ -45,7 +45,7 @@ def move(idea_id: int):
     if form.validate_on_submit():
         try:
             triage.move_idea(idea, current_user, form.to_status.data, form.note.data, form.saving_minutes,
-                             services.idea_by_id(form.duplicate_of.data))
+                             form.duplicate_of.data)
         except DomainError as error:
             getattr(form, error.field or "to_status").errors.append(error.message)
         else:

@@ -106,7 +106,9 @@
     if (needs(column, "Note") && !note.value.trim()) {
       return refuse(column.dataset.column === "declined" ? texts.requiredNote : texts.requiredChange, note);
     }
-    if (needs(column, "Saving") && saving.value === "") { return refuse(texts.requiredSaving, saving); }
+    if (needs(column, "Saving") && (saving.value === "" || !saving.checkValidity())) {
+      return refuse(texts.requiredSaving, saving);
+    }
     if (needs(column, "Target") && target.value === "") { return refuse(texts.requiredTarget, target); }
     var fields = { note: note.value };
     if (needs(column, "Saving")) { fields.saving_hours = saving.value; }
