@@ -1,0 +1,76 @@
+"""The number of SQL statements a page sends does not grow with the data (no N+1) and
+stays at 10 or fewer: the fast guard that `make bench` measures at full size."""
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from tests.conftest import login
+from tests.factories import make_idea, make_user
+from tracker import services
+from tracker.extensions import db
+
+PAGES = ["/", "/?sort=newest", "/?sort=hours", "/?sort=active", "/?q=form", "/board", "/board?team=",
+         "/implemented", "/notifications", "/ideas/{idea}"]
+ACTIONS = ["/ideas/{idea}/vote", "/ideas/{idea}/unvote"]
+
+
+@contextmanager
+def counting():
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _company(size: int, leader, team, employee):
+    people = [make_user(f"p{size}-{n}@example.com", f"Person {n}", team=team) for n in range(4)]
+    ideas = []
+    for n in range(size):
+        idea = make_idea(people[n % 4], title=f"Form number {n}", team=team)
+        for voter in people[:3]:
+            if voter.id != idea.author_id:
+                services.cast_vote(idea, voter, 15)
+        services.add_comment(idea, people[(n + 1) % 4], "Same here")
+        ideas.append(idea)
+    return ideas[0]
+
+
+def _counts(client, idea) -> dict[str, int]:
+    result = {}
+    for url in PAGES:
+        with counting() as statements:
+            assert client.get(url.format(idea=idea.id)).status_code == 200, url
+        result[url] = len(statements)
+    for url in ACTIONS:
+        with counting() as statements:
+            assert client.post(url.format(idea=idea.id), data={"minutes_per_week": "15"},
+                               headers={"X-Fragment": "vote"}).status_code == 200, url
+        result[url] = len(statements)
+    return result
+
+
+@pytest.fixture
+def measure(app, leader, team, employee):
+    def run(size):
+        idea = _company(size, leader, team, employee)
+        client = app.test_client()
+        login(client, leader)
+        return _counts(client, idea)
+
+    return run
+
+
+def test_queries_per_request_are_few_and_flat(measure, db):
+    small = measure(3)
+    large = measure(30)
+    assert all(n >= 2 for n in small.values()), small  # the counter sees the user load and the page's own
+    assert small == large, "a page sends more statements when there is more data (N+1?)"
+    too_many = {url: n for url, n in large.items() if n > 10}
+    assert too_many == {}
