@@ -2,6 +2,7 @@
 import logging
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from flask import Flask
@@ -81,13 +82,17 @@ def _instance_secret_key(instance: Path) -> str:
     """A key generated once per installation and kept in the instance folder."""
     path = instance / "secret_key"
     if not path.exists():
+        # Written whole under a temporary name, then linked into place: a second process
+        # starting at the same moment either wins the link or reads the finished file.
+        fd, temporary = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(temporary, path)
         except FileExistsError:
-            pass  # another process wrote it first
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
+            pass
+        finally:
+            os.unlink(temporary)
     return path.read_text().strip()
 
 
@@ -120,6 +125,7 @@ def _init_i18n(app: Flask) -> None:
         ROLE_LABELS=i18n.ROLE_LABELS,
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
         Kind=workflow.Kind,
+        MAX_MINUTES_PER_WEEK=workflow.MAX_MINUTES_PER_WEEK,
         Status=workflow.Status,
         can_see_author=permissions.can_see_author,
         can_edit_idea=permissions.can_edit_idea,
@@ -132,6 +138,7 @@ def _init_i18n(app: Flask) -> None:
         TARGET_REQUIRED=workflow.TARGET_REQUIRED,
         is_waiting=triage.is_waiting,
         is_author=permissions.is_author,
+        is_anonymous_author=permissions.is_anonymous_author,
     )
 
     @app.context_processor

@@ -15,5 +15,16 @@ class NoControlCharacters:
             raise ValidationError(_l("Please remove the invisible control characters."))
 
 
+def show_error(form, error, default_field: str) -> None:
+    """Puts a service's DomainError next to its field, or above the form when no field has that name."""
+    from wtforms import Field
+
+    field = getattr(form, error.field or default_field, None)
+    if isinstance(field, Field):
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
 def strip(value):
     return value.strip() if isinstance(value, str) else value

@@ -10,6 +10,9 @@ from .extensions import db
 from .workflow import INITIAL_STATUS, EmailPreference, Role
 
 
+MAX_ID = 2**31 - 1  # ids from URLs and forms beyond this are simply not found
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -148,10 +151,6 @@ class Idea(db.Model):
         back_populates="idea", order_by="(StatusChange.created_at, StatusChange.id)", cascade="all, delete-orphan"
     )
 
-    @property
-    def hours_lost(self) -> float:
-        return self.minutes_total / 60
-
     def waiting_since(self, now: datetime, response_days: int) -> bool:
         """Still New and unanswered after the response time: flagged "waiting"."""
         return self.status == INITIAL_STATUS and self.first_response_at is None and \
@@ -219,6 +218,8 @@ class Notification(db.Model):
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
     target_idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
+    # A deleted comment takes its notifications with it.
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column()
@@ -229,3 +230,4 @@ class Notification(db.Model):
     idea: Mapped[Idea] = relationship(foreign_keys=[idea_id])
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     target_idea: Mapped[Idea | None] = relationship(foreign_keys=[target_idea_id])
+    comment: Mapped[Comment | None] = relationship()

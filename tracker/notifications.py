@@ -15,12 +15,16 @@ from sqlalchemy import func, select, union, update
 from sqlalchemy.orm import joinedload
 
 from .extensions import db, mail
-from .models import Comment, Idea, Notification, User, Vote, utcnow
+from .models import MAX_ID, Comment, Idea, Notification, User, Vote, utcnow
 from .workflow import EmailPreference, NotificationType
 
 log = logging.getLogger(__name__)
 
 PENDING_WINDOW = timedelta(days=3)
+# Emails a request sends itself after its commit; more (a move on a very popular item) are left
+# to `flask send-pending`, so that no request waits on hundreds of SMTP sessions.
+MAX_EMAILS_IN_REQUEST = 50
+PENDING_AFTER = timedelta(minutes=1)
 
 
 def followers(idea: Idea) -> set[int]:
@@ -52,7 +56,7 @@ def unread_count(user: User) -> int:
 def page_for(user: User, page: int, per_page: int = 30):
     stmt = select(Notification).where(Notification.user_id == user.id).options(
         joinedload(Notification.idea).joinedload(Idea.team), joinedload(Notification.actor),
-        joinedload(Notification.target_idea)).order_by(
+        joinedload(Notification.target_idea), joinedload(Notification.comment)).order_by(
         Notification.created_at.desc(), Notification.id.desc())
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
@@ -67,6 +71,8 @@ def mark_read(user: User, notification_id: int | None = None) -> None:
 
 
 def get_own(user: User, notification_id: int) -> Notification | None:
+    if not 0 < notification_id <= MAX_ID:
+        return None
     return db.session.scalar(select(Notification).where(
         Notification.id == notification_id, Notification.user_id == user.id))
 
@@ -82,7 +88,7 @@ def deliver(notifications: list[Notification]) -> None:
     if not notifications or not mail_enabled():
         return
     try:
-        ids = [n.id for n in notifications]
+        ids = [n.id for n in notifications[:MAX_EMAILS_IN_REQUEST]]
         _send_each(select(Notification).join(Notification.user).where(
             Notification.id.in_(ids), User.email_preference == EmailPreference.IMMEDIATE, User.active))
     except Exception:  # the request must not fail because of mail; send-pending retries
@@ -91,31 +97,29 @@ def deliver(notifications: list[Notification]) -> None:
 
 
 def send_pending() -> tuple[int, int]:
-    """Retry immediate emails that failed before. Returns (sent, failed)."""
+    """Immediate emails not sent yet: failed before, or left over by a busy request. Returns (sent, failed)."""
     if not mail_enabled():
         return 0, 0
+    now = utcnow()
     return _send_each(select(Notification).join(Notification.user).where(
-        Notification.emailed_at.is_(None), Notification.email_attempts > 0,
+        Notification.emailed_at.is_(None), Notification.created_at <= now - PENDING_AFTER,
+        Notification.created_at >= now - PENDING_WINDOW,
         Notification.email_attempts < current_app.config["MAX_EMAIL_ATTEMPTS"],
-        Notification.created_at >= utcnow() - PENDING_WINDOW,
         User.email_preference == EmailPreference.IMMEDIATE, User.active))
 
 
 def _send_each(stmt) -> tuple[int, int]:
-    sent = failed = 0
-    for notification in db.session.scalars(stmt).all():
+    """One email per notification, all over one SMTP connection."""
+    batch = []
+    for notification in db.session.scalars(stmt.order_by(Notification.id)).all():
         user = notification.user
         with _email_context(user):
-            message = Message(
+            batch.append((Message(
                 subject=render_template("email/subject.txt", notification=notification).strip(),
                 recipients=[user.email],
                 body=render_template("email/notification.txt", notification=notification, user=user),
-            )
-        if _send(message, [notification]):
-            sent += 1
-        else:
-            failed += 1
-    return sent, failed
+            ), [notification]))
+    return _send_batch(batch)
 
 
 def send_digests() -> int:
@@ -126,18 +130,17 @@ def send_digests() -> int:
         User.email_preference == EmailPreference.DAILY, User.active,
         select(Notification.id).where(Notification.user_id == User.id, Notification.emailed_at.is_(None)).exists(),
     )).all()
-    sent = 0
+    batch = []
     for user in people:
         items = db.session.scalars(select(Notification).where(
             Notification.user_id == user.id, Notification.emailed_at.is_(None)).order_by(Notification.created_at)).all()
         with _email_context(user):
-            message = Message(
+            batch.append((Message(
                 subject=render_template("email/digest_subject.txt", count=len(items)).strip(),
                 recipients=[user.email],
                 body=render_template("email/digest.txt", notifications=items, user=user),
-            )
-        sent += _send(message, items)
-    return sent
+            ), items))
+    return _send_batch(batch)[0]
 
 
 @contextmanager
@@ -149,18 +152,24 @@ def _email_context(user: User):
         yield
 
 
-def _send(message: Message, notifications: list[Notification]) -> bool:
+def _send_batch(batch: list[tuple[Message, list[Notification]]]) -> tuple[int, int]:
+    """Sends over one connection; marks what went out and counts an attempt on what did not."""
+    if not batch:
+        return 0, 0
+    sent = 0
     try:
-        mail.send(message)
+        with mail.connect() as connection:
+            for message, notifications in batch:
+                connection.send(message)
+                for notification in notifications:
+                    notification.emailed_at = utcnow()
+                sent += 1
     except Exception as error:  # SMTP errors, refused or timed-out connections
-        log.warning("email to %s failed (%s); it will be retried", message.recipients[0], error)
-        for notification in notifications:
-            notification.email_attempts += 1
-        db.session.commit()
-        return False
-    for notification in notifications:
-        notification.emailed_at = utcnow()
+        log.warning("email failed after %d of %d (%s); the rest will be retried", sent, len(batch), error)
+        for _message, notifications in batch[sent:]:
+            for notification in notifications:
+                notification.email_attempts += 1
     db.session.commit()
-    return True
+    return sent, len(batch) - sent
 
 

@@ -4,7 +4,7 @@ from functools import wraps
 from flask import abort, current_app
 from flask_login import current_user
 
-from .workflow import CLOSED_STATUSES, Role
+from .workflow import CLOSED_STATUSES, Role, can_vote_on
 
 
 def role_required(*roles: str):
@@ -34,12 +34,19 @@ def can_see_author(idea, user) -> bool:
     return not idea.anonymous or is_author(idea, user)
 
 
+def is_anonymous_author(idea, person) -> bool:
+    """Whether `person` (a user or an id) wrote this item anonymously: then their comments and
+    moves on it show as the author's, without their name."""
+    person_id = person if isinstance(person, int) or person is None else person.id
+    return bool(idea.anonymous and person_id is not None and person_id == idea.author_id)
+
+
 def can_edit_idea(idea, user) -> bool:
     return is_author(idea, user) and idea.status not in CLOSED_STATUSES
 
 
 def can_vote(idea, user) -> bool:
-    return user.is_authenticated and not is_author(idea, user) and idea.status not in CLOSED_STATUSES
+    return user.is_authenticated and not is_author(idea, user) and can_vote_on(idea.status)
 
 
 def can_delete_comment(comment, user) -> bool:

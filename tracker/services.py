@@ -3,20 +3,24 @@ raises DomainError with a message the user can read when a rule says no."""
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy.orm import joinedload, selectinload
 
 from . import notifications, permissions
 from .errors import DomainError, NotAllowed
 from .extensions import db
-from .models import Category, Comment, Idea, StatusChange, Team, User, Vote, utcnow
+from .models import MAX_ID, Category, Comment, Idea, StatusChange, Team, User, Vote, utcnow
 from .search import apply_search
 from .workflow import (
-    CLOSED_STATUSES, INITIAL_STATUS, MAX_MINUTES_PER_WEEK, Kind, NotificationType, Role, Status, carries_minutes,
+    INITIAL_STATUS, MAX_MINUTES_PER_WEEK, Kind, NotificationType, Role, Status, can_vote_on, carries_minutes,
 )
 
 
@@ -70,9 +74,17 @@ def authenticate(email: str, password: str) -> User | None:
     """The user, or None for a wrong email, a wrong password or a deactivated
     account alike, so that the answer never tells which accounts exist."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None or not user.check_password(password) or not user.active:
+    if user is None:
+        check_password_hash(_dummy_hash(), password)  # as slow as a real check: timing tells nothing
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     return user
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
 
 
 def load_user(user_id: str) -> User | None:
@@ -114,19 +126,25 @@ def get_or_create_team(name: str) -> Team:
 
 
 def team_by_id(team_id: int | None) -> Team | None:
-    return db.session.get(Team, team_id) if team_id and 0 < team_id <= 2**31 - 1 else None
+    return _get(Team, team_id)
 
 
 def category_by_id(category_id: int | None) -> Category | None:
-    return db.session.get(Category, category_id) if category_id and 0 < category_id <= 2**31 - 1 else None
+    return _get(Category, category_id)
 
 
 def user_by_id(user_id: int) -> User | None:
-    return db.session.get(User, user_id) if 0 < user_id <= 2**31 - 1 else None
+    return _get(User, user_id)
 
 
 def all_users() -> list[User]:
     return list(db.session.scalars(select(User).options(joinedload(User.team)).order_by(User.name)))
+
+
+def teams_with_people() -> list[Team]:
+    """For the admin's team list: leaders and members loaded with the teams (no query per row)."""
+    return list(db.session.scalars(select(Team).options(selectinload(Team.leaders), selectinload(Team.members))
+                                   .order_by(Team.name)))
 
 
 def all_teams() -> list[Team]:
@@ -250,17 +268,27 @@ def update_idea(idea: Idea, editor: User, *, kind: str, title: str, description:
         _check_choices(category, team)
     if team is None:
         raise DomainError(_l("Choose the team that owns the process."), field="team_id")
+    moved_team = team.id != idea.team_id
+    if moved_team and idea.status != INITIAL_STATUS:
+        raise DomainError(_l("The owning team is working on this already; ask its leaders to hand it over."),
+                          field="team_id")
     minutes = _check_minutes(kind, minutes_per_week)
-    delta = minutes - idea.minutes_per_week
     idea.kind, idea.title, idea.description = kind, title.strip(), description.strip()
     idea.category, idea.team, idea.anonymous = category, team, anonymous
     idea.minutes_per_week = minutes
     idea.updated_at = idea.last_activity_at = utcnow()
     db.session.flush()
-    if delta:
-        db.session.execute(update(Idea).where(Idea.id == idea.id)
-                           .values(minutes_total=Idea.minutes_total + delta))
+    # Recounted from the rows: the kind decides whether the voters' minutes count at all.
+    vote_minutes = select(func.coalesce(func.sum(Vote.minutes_per_week), 0)).where(
+        Vote.idea_id == idea.id).scalar_subquery()
+    db.session.execute(update(Idea).where(Idea.id == idea.id).values(
+        minutes_total=minutes + (vote_minutes if carries_minutes(kind) else 0)))
+    rows = []
+    if moved_team:  # the new team's leaders hear of it as of a new item
+        rows = notifications.notify([leader.id for leader in team.leaders], type=NotificationType.NEW_ITEM,
+                                    idea=idea, exclude=editor)
     db.session.commit()
+    notifications.deliver(rows)
 
 
 def get_vote(idea: Idea, user: User) -> Vote | None:
@@ -280,11 +308,9 @@ def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> bo
     if not permissions.can_vote(idea, user):
         raise NotAllowed(_l("This item is closed and takes no more votes."))
     minutes = _check_minutes(idea.kind, minutes_per_week)
-    try:
-        with db.session.begin_nested():
-            db.session.add(Vote(idea_id=idea.id, user_id=user.id, minutes_per_week=minutes))
-    except IntegrityError:
-        return False  # already voted; the savepoint undid only the insert
+    if not _insert_vote(idea.id, user.id, minutes):
+        db.session.rollback()
+        return False  # already voted (perhaps a moment ago, in a racing request)
     db.session.execute(
         update(Idea).where(Idea.id == idea.id).values(
             vote_count=Idea.vote_count + 1, minutes_total=Idea.minutes_total + minutes, last_activity_at=utcnow())
@@ -293,9 +319,16 @@ def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> bo
     return True
 
 
+def _insert_vote(idea_id: int, user_id: int, minutes: int) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING in the caller's transaction: True when the row is new."""
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(Vote).values(idea_id=idea_id, user_id=user_id, minutes_per_week=minutes, created_at=utcnow())
+    return db.session.execute(stmt.on_conflict_do_nothing().returning(Vote.user_id)).first() is not None
+
+
 def withdraw_vote(idea: Idea, user: User) -> bool:
     """Removes the user's vote. Returns False when there was none."""
-    if idea.status in CLOSED_STATUSES:
+    if not can_vote_on(idea.status):
         raise NotAllowed(_l("This item is closed; its votes stay as they are."))
     removed = db.session.execute(
         delete(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id).returning(Vote.minutes_per_week)
@@ -303,20 +336,21 @@ def withdraw_vote(idea: Idea, user: User) -> bool:
     if removed is None:
         db.session.rollback()
         return False
+    counted = removed.minutes_per_week if carries_minutes(idea.kind) else 0
     db.session.execute(
         update(Idea).where(Idea.id == idea.id).values(
-            vote_count=Idea.vote_count - 1, minutes_total=Idea.minutes_total - removed.minutes_per_week)
+            vote_count=Idea.vote_count - 1, minutes_total=Idea.minutes_total - counted)
     )
     db.session.commit()
     return True
 
 
 def idea_by_id(idea_id: int | None) -> Idea | None:
-    return db.session.get(Idea, idea_id) if idea_id and 0 < idea_id <= 2**31 - 1 else None
+    return _get(Idea, idea_id)
 
 
 def comment_by_id(comment_id: int) -> Comment | None:
-    return db.session.get(Comment, comment_id)
+    return _get(Comment, comment_id)
 
 
 def add_comment(idea: Idea, author: User, body: str) -> Comment:
@@ -331,8 +365,10 @@ def add_comment(idea: Idea, author: User, body: str) -> Comment:
     if permissions.is_responder(idea, author):
         values["first_response_at"] = func.coalesce(Idea.first_response_at, now)
     db.session.execute(update(Idea).where(Idea.id == idea.id).values(**values))
-    rows = notifications.notify(recipients, type=NotificationType.COMMENT_ADDED, idea=idea, actor=author,
-                                exclude=author, text=comment.body[:500])
+    # An anonymous author's own comment names nobody in the notifications either.
+    actor = None if permissions.is_anonymous_author(idea, author) else author
+    rows = notifications.notify(recipients, type=NotificationType.COMMENT_ADDED, idea=idea, actor=actor,
+                                exclude=author, comment_id=comment.id)
     db.session.commit()
     notifications.deliver(rows)
     return comment
@@ -341,10 +377,11 @@ def add_comment(idea: Idea, author: User, body: str) -> Comment:
 def delete_comment(comment: Comment, user: User) -> None:
     if not permissions.can_delete_comment(comment, user):
         raise NotAllowed(_l("You can only delete your own comments."))
-    idea_id = comment.idea_id
-    db.session.delete(comment)
-    db.session.flush()
-    db.session.execute(update(Idea).where(Idea.id == idea_id).values(comment_count=Idea.comment_count - 1))
+    deleted = db.session.execute(delete(Comment).where(Comment.id == comment.id).returning(Comment.idea_id)).first()
+    if deleted is None:  # a second click: it is gone already
+        db.session.rollback()
+        return
+    db.session.execute(update(Idea).where(Idea.id == deleted.idea_id).values(comment_count=Idea.comment_count - 1))
     db.session.commit()
 
 
@@ -390,6 +427,9 @@ def list_ideas(filters: IdeaFilters, viewer: User, page: int, per_page: int):
 
 
 def idea_for_page(idea_id: int) -> Idea | None:
+    """An item with everything its page shows, loaded in one go."""
+    if not 0 < idea_id <= MAX_ID:
+        return None
     return db.session.scalar(
         select(Idea).where(Idea.id == idea_id).options(
             joinedload(Idea.category), joinedload(Idea.team),
@@ -400,6 +440,11 @@ def idea_for_page(idea_id: int) -> Idea | None:
 
 
 # --- helpers ----------------------------------------------------------------------
+
+def _get(model, ident):
+    """By primary key; None for anything that cannot be an id (absent, negative, too large)."""
+    return db.session.get(model, ident) if isinstance(ident, int) and 0 < ident <= MAX_ID else None
+
 
 def _commit_or_conflict(message, field: str | None = None) -> None:
     try:

@@ -5,16 +5,16 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy import delete, func, insert, literal, select, union_all, update
 from sqlalchemy.orm import joinedload
 
 from . import notifications, permissions
 from .errors import DomainError, NotAllowed
 from .extensions import db
-from .models import Idea, StatusChange, User, Vote, utcnow
+from .models import MAX_ID, Idea, StatusChange, User, Vote, utcnow
 from .workflow import (
     BOARD_COLUMNS, MAX_MINUTES_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind, NotificationType,
-    Status, can_move, carries_minutes,
+    Status, can_merge_into, can_move, carries_minutes,
 )
 
 MAX_NOTE = 5000
@@ -38,8 +38,8 @@ def move_idea(idea: Idea, actor: User, to_status: str, note: str = "", saving_mi
     if len(note) > MAX_NOTE:
         raise DomainError(_l("Please keep the note under %(max)d characters.", max=MAX_NOTE), field="note")
     if to_status in SAVING_REQUIRED and (saving_minutes is None or not 0 <= saving_minutes <= MAX_MINUTES_PER_WEEK):
-        raise DomainError(_l("Please estimate the saving: between 0 and %(max)d minutes per week.",
-                             max=MAX_MINUTES_PER_WEEK), field="saving_minutes")
+        raise DomainError(_l("Please estimate the saving: between 0 and %(max)d hours per week.",
+                             max=MAX_MINUTES_PER_WEEK // 60), field="saving_hours")
     if to_status in TARGET_REQUIRED:
         duplicate_of = _duplicate_target(idea, duplicate_of)
 
@@ -57,15 +57,18 @@ def move_idea(idea: Idea, actor: User, to_status: str, note: str = "", saving_mi
     recipients = notifications.followers(idea)
     if to_status == Status.IMPLEMENTED:
         idea.implemented_at, idea.saving_minutes = now, saving_minutes
+    shown_actor = None if permissions.is_anonymous_author(idea, actor) else actor
     if to_status == Status.DUPLICATE:
         idea.duplicate_of = duplicate_of
         merge_votes(idea, duplicate_of)
-        rows = notifications.notify(recipients, type=NotificationType.MERGED, idea=idea, actor=actor, exclude=actor,
+        rows = notifications.notify(recipients, type=NotificationType.MERGED, idea=idea, actor=shown_actor,
+                                    exclude=actor,
                                     from_status=from_status, to_status=to_status, target_idea_id=duplicate_of.id,
                                     text=note)
     else:
-        rows = notifications.notify(recipients, type=NotificationType.STATUS_CHANGED, idea=idea, actor=actor,
-                                    exclude=actor, from_status=from_status, to_status=to_status, text=note)
+        rows = notifications.notify(recipients, type=NotificationType.STATUS_CHANGED, idea=idea,
+                                    actor=shown_actor, exclude=actor, from_status=from_status, to_status=to_status,
+                                    text=note)
     db.session.commit()
     notifications.deliver(rows)
 
@@ -81,13 +84,16 @@ def _duplicate_target(idea: Idea, target: Idea | int | None) -> Idea:
     if target is None:
         raise DomainError(_l("Please give the number of the item this one duplicates."), field="duplicate_of")
     if isinstance(target, int):
-        number, target = target, db.session.get(Idea, target) if 0 < target <= 2**31 - 1 else None
+        number, target = target, db.session.get(Idea, target) if 0 < target <= MAX_ID else None
         if target is None:
             raise DomainError(_l("There is no item #%(number)d.", number=number), field="duplicate_of")
     if target.id == idea.id:
         raise DomainError(_l("An item cannot duplicate itself."), field="duplicate_of")
     if target.status == Status.DUPLICATE:
         raise DomainError(_l("That item is itself a duplicate; please choose the item it points to."),
+                          field="duplicate_of")
+    if not can_merge_into(target.status):
+        raise DomainError(_l("Item #%(number)d is closed; merge only into an open item.", number=target.id),
                           field="duplicate_of")
     return target
 
@@ -138,7 +144,7 @@ def team_ids_for(filters: BoardFilters, viewer: User) -> list[int] | None:
     """None means every team."""
     if filters.team == "mine":
         return [t.id for t in viewer.led_teams] or None
-    if filters.team.isdigit():
+    if filters.team.isascii() and filters.team.isdigit() and 0 < int(filters.team) <= MAX_ID:
         return [int(filters.team)]
     return None
 
@@ -156,15 +162,18 @@ def board(filters: BoardFilters, viewer: User) -> list[Column]:
         conditions.append(Idea.kind == filters.kind)
     totals = dict(db.session.execute(
         select(Idea.status, func.count()).where(*conditions).group_by(Idea.status)).all())
-    columns = []
-    for status in BOARD_COLUMNS:
-        cards = db.session.scalars(
-            select(Idea).where(Idea.status == status, *conditions)
-            .options(joinedload(Idea.category), joinedload(Idea.team))
-            .order_by(Idea.vote_count.desc(), Idea.minutes_total.desc(), Idea.id.desc()).limit(per_column)
-        ).all() if totals.get(status) else []
-        columns.append(Column(status, list(cards), totals.get(status, 0)))
-    return columns
+    # Each column's top cards come from its own indexed, LIMITed branch; one statement for all.
+    ranking = (Idea.vote_count.desc(), Idea.minutes_total.desc(), Idea.id.desc())
+    branches = [select(Idea.id).where(Idea.status == status, *conditions).order_by(*ranking).limit(per_column)
+                .subquery() for status in BOARD_COLUMNS if totals.get(status)]
+    cards = []
+    if branches:
+        top = union_all(*(select(branch.c.id) for branch in branches)).subquery()
+        cards = db.session.scalars(select(Idea).where(Idea.id.in_(select(top.c.id)))
+                                   .options(joinedload(Idea.category), joinedload(Idea.team))
+                                   .order_by(*ranking)).all()
+    return [Column(status, [c for c in cards if c.status == status], totals.get(status, 0))
+            for status in BOARD_COLUMNS]
 
 
 def waiting(team_ids: list[int] | None, limit: int = 50) -> list[Idea]:

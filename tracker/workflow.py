@@ -79,6 +79,11 @@ def allowed_targets(status: str) -> list[Status]:
 def can_move(from_status: str, to_status: str) -> bool:
     return to_status in allowed_targets(from_status)
 
+
+def can_merge_into(status: str) -> bool:
+    """A duplicate's votes and discussion move to an item that is still open."""
+    return status in OPEN_STATUSES
+
 # Minutes lost per week that one person may claim for one item: a whole working week.
 MAX_MINUTES_PER_WEEK = 40 * 60
 

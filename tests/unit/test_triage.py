@@ -114,6 +114,10 @@ def test_a_dead_mail_server_breaks_nothing_and_is_retried(app, dead_smtp, employ
     [note] = [n for n in notes_for(employee) if n.type == "status_changed"]
     assert (note.emailed_at, note.email_attempts) == (None, 1)
     assert "will be retried" in caplog.text
+    from datetime import timedelta
+
+    note.created_at -= timedelta(minutes=2)  # send-pending leaves the last minute to the requests
+    db.session.commit()
     # the server comes back: `flask send-pending` delivers what failed
     from tests.conftest import _Inbox, _point_mail_at
     from aiosmtpd.controller import Controller
@@ -151,3 +155,22 @@ def test_daily_digest_and_none(app, smtp, employee, colleague, admin):
     assert len(smtp.to(employee.email)) == 1  # nothing new, nothing sent
     assert db.session.scalar(select(func.count()).select_from(Notification)
                              .where(Notification.user_id == employee.id, Notification.emailed_at.is_(None))) == 0
+
+
+def test_a_busy_move_leaves_the_rest_of_its_emails_to_send_pending(app, smtp, employee, leader, team, monkeypatch):
+    from datetime import timedelta
+
+    monkeypatch.setattr(notifications, "MAX_EMAILS_IN_REQUEST", 2)
+    idea = make_idea(employee)
+    voters = [make_user(f"fan{n}@example.com", f"Fan {n}", team=team) for n in range(4)]
+    for voter in voters:
+        services.cast_vote(idea, voter)
+    triage.move_idea(idea, leader, Status.REVIEW)
+    moved = [m for m in smtp.messages if "moved" in smtp.body(m)]
+    assert len(moved) == 2  # the author and one fan right away
+    for n in db.session.scalars(select(Notification)):
+        n.created_at -= timedelta(minutes=2)
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["send-pending"]).exit_code == 0
+    moved = [m for m in smtp.messages if "moved" in smtp.body(m)]
+    assert sorted(m["To"] for m in moved) == sorted([employee.email] + [v.email for v in voters])

@@ -91,7 +91,7 @@ def test_implemented_needs_what_changed_and_the_saving(employee, leader):
     assert error.value.field == "note"
     with pytest.raises(DomainError) as error:
         triage.move_idea(idea, leader, Status.IMPLEMENTED, note="Form removed", saving_minutes=None)
-    assert error.value.field == "saving_minutes"
+    assert error.value.field == "saving_hours"
     triage.move_idea(idea, leader, Status.IMPLEMENTED, note="Form removed", saving_minutes=90)
     db.session.refresh(idea)
     assert (idea.status, idea.saving_minutes, idea.implemented_at is not None) == ("implemented", 90, True)

@@ -5,21 +5,29 @@ import pytest
 
 from tests.conftest import login
 from tests.factories import make_idea, make_team, make_user
-from tracker import services
-from tracker.workflow import Kind, Role
+from tracker import services, triage
+from tracker.workflow import Kind, Role, Status
 
 
 @pytest.fixture
-def hidden_authors(team, other_team):
-    """Two people whose only items are anonymous, one in each team, and no comments of theirs."""
+def hidden_authors(team, other_team, smtp):
+    """Three people whose items are anonymous and who comment on them. The third leads the team
+    that owns her anonymous item and moves it herself. Email goes to a real local SMTP server."""
     first = make_user("hanna.hidden@example.com", "Hanna Verborgen", team=team)
     second = make_user("ian.incognito@example.com", "Ian Incognito", team=other_team)
+    third_team = make_team("Controlling")
+    third = make_user("lea.leise@example.com", "Lea Leise", role=Role.LEADER, team=third_team, leads=[third_team])
     ideas = [
         make_idea(first, title="Anonymous pain about approvals", anonymous=True),
         make_idea(first, title="Anonymous idea about forms", kind=Kind.IDEA, anonymous=True, team=other_team),
         make_idea(second, title="Second anonymous pain", anonymous=True, minutes_per_week=120),
+        make_idea(third, title="A leader's anonymous pain", anonymous=True, team=third_team),
     ]
-    return [first, second], ideas
+    services.add_comment(ideas[0], first, "More details from me, the author")
+    services.add_comment(ideas[2], second, "Still happening every week")
+    triage.move_idea(ideas[3], third, Status.REVIEW, note="Taking this on")
+    services.add_comment(ideas[3], third, "Answering my own item")
+    return [first, second, third], ideas
 
 
 def _pages(app, ideas):
@@ -37,11 +45,15 @@ def _pages(app, ideas):
 
 
 @pytest.mark.parametrize("role", ["employee", "leader of the owning team", "other leader", "admin"])
-def test_no_page_names_an_anonymous_author(app, client, hidden_authors, role, employee, leader, other_leader, admin):
+def test_no_page_or_email_names_an_anonymous_author(app, client, hidden_authors, role, employee, leader,
+                                                    other_leader, admin, smtp):
     authors, ideas = hidden_authors
     viewer = {"employee": employee, "leader of the owning team": leader, "other leader": other_leader,
               "admin": admin}[role]
-    services.add_comment(ideas[0], viewer, "Looking into it")
+    for idea in ideas:  # the viewer follows every item, so notifications about them reach the viewer
+        services.add_comment(idea, viewer, "Looking into it")
+    services.add_comment(ideas[0], authors[0], "And once more, after the viewer")
+    services.add_comment(ideas[2], authors[1], "Answering the viewer")
     login(client, viewer)
     seen = []
     for url in _pages(app, ideas):
@@ -53,12 +65,16 @@ def test_no_page_names_an_anonymous_author(app, client, hidden_authors, role, em
                                    headers={"X-Fragment": "vote"})
             seen.append((f"{action} {idea.id}", response.get_data(as_text=True)))
     assert len(seen) > 15
+    seen += [(f"email to {m['To']}", m["Subject"] + smtp.body(m)) for m in smtp.messages
+             if not any(a.email in m["To"] for a in authors)]
+    assert any(url.startswith("email") for url, _ in seen)
     for url, html in seen:
         for author in authors:
             for secret in (author.name, author.email, author.email.split("@")[0]):
                 assert secret.lower() not in html.lower(), f"{secret} leaks on {url}"
     detail = dict(seen)[f"/ideas/{ideas[0].id}"]
-    assert "Anonymous" in detail
+    assert "Anonymous" in detail and "the author (anonymous)" in detail
+    assert "More details from me, the author" in detail
 
 
 def test_the_author_sees_you_anonymous_and_can_edit(client, hidden_authors):

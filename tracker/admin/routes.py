@@ -27,13 +27,18 @@ def _or_404(obj):
 @bp.route("/users")
 def users():
     people = services.all_users()
-    forms = {user.id: _user_form(user) for user in people}
+    teams = _team_choices()
+    forms = {user.id: _user_form(user, teams=teams) for user in people}
     return render_template("admin/users.html", people=people, forms=forms)
 
 
-def _user_form(user, formdata=None) -> EditUserForm:
+def _team_choices() -> list[SelectChoice]:
+    return [SelectChoice(0, _("No team"))] + [SelectChoice(t.id, t.name) for t in services.all_teams()]
+
+
+def _user_form(user, formdata=None, teams=None) -> EditUserForm:
     form = EditUserForm(formdata=formdata, obj=user, prefix=f"u{user.id}")
-    form.team_id.choices = [SelectChoice(0, _("No team"))] + [SelectChoice(t.id, t.name) for t in services.all_teams()]
+    form.team_id.choices = teams if teams is not None else _team_choices()
     if formdata is None:
         form.team_id.data = user.team_id or 0
     return form
@@ -75,7 +80,7 @@ def teams():
         else:
             flash(_("The team is created."), "success")
             return redirect(url_for("admin.teams"))
-    return render_template("admin/teams.html", teams=services.all_teams(), form=form)
+    return render_template("admin/teams.html", teams=services.teams_with_people(), form=form)
 
 
 @bp.route("/teams/<int:team_id>", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from .. import services
 from ..errors import DomainError
 from ..extensions import limiter
+from ..forms import show_error
 from .forms import LanguageForm, LoginForm, RegisterForm, SettingsForm
 
 bp = Blueprint("auth", __name__)
@@ -81,7 +82,7 @@ def register():
             user = services.register_user(form.email.data, form.name.data, form.password.data,
                                           services.team_by_id(form.team_id.data))
         except DomainError as error:
-            getattr(form, error.field or "email").errors.append(error.message)
+            show_error(form, error, "email")
         else:
             _fresh_session()
             login_user(user)

@@ -6,7 +6,9 @@ from flask_login import current_user, login_required
 from .. import permissions, services, triage
 from ..auth.routes import safe_next
 from ..errors import DomainError
-from ..ideas.routes import MAX_ID, load_idea
+from ..forms import show_error
+from ..ideas.routes import load_idea
+from ..models import MAX_ID
 from .forms import MoveForm
 
 bp = Blueprint("board", __name__)
@@ -20,12 +22,10 @@ def require_login():
 
 @bp.route("/board")
 def index():
-    default_team = "mine" if current_user.led_teams else ""
+    category = request.args.get("category", type=int)
     filters = triage.BoardFilters(
-        team=request.args.get("team", default_team), category=request.args.get("category", type=int),
-        kind=request.args.get("kind", ""))
-    if filters.category and not 0 < filters.category <= MAX_ID:
-        filters.category = None
+        team=request.args.get("team", "mine" if current_user.led_teams else "")[:12],
+        category=category if category and 0 < category <= MAX_ID else None, kind=request.args.get("kind", ""))
     return render_template("board/index.html", columns=triage.board(filters, current_user), filters=filters,
                            categories=services.all_categories(), teams=services.all_teams(),
                            can_move=permissions.can_move_any(current_user), board_url=request.full_path)
@@ -37,7 +37,7 @@ def _wants_json() -> bool:
 
 @bp.route("/ideas/<int:idea_id>/move", methods=["GET", "POST"])
 def move(idea_id: int):
-    idea = load_idea(idea_id)
+    idea = load_idea(idea_id, whole=False)
     if not permissions.can_move_idea(idea, current_user):
         abort(403)
     form = MoveForm(next=request.args.get("next", ""))
@@ -47,7 +47,7 @@ def move(idea_id: int):
             triage.move_idea(idea, current_user, form.to_status.data, form.note.data, form.saving_minutes,
                              form.duplicate_of.data)
         except DomainError as error:
-            getattr(form, error.field or "to_status").errors.append(error.message)
+            show_error(form, error, "to_status")
         else:
             message = _("Moved to “%(status)s”.", status=triage.status_label(idea.status))
             if _wants_json():

@@ -7,12 +7,11 @@ from flask_login import current_user, login_required
 from .. import permissions, services, triage
 from ..errors import DomainError
 from ..extensions import limiter
+from ..forms import show_error
+from ..models import MAX_ID
 from .forms import CommentForm, EmptyForm, IdeaForm, VoteForm
 
 bp = Blueprint("ideas", __name__)
-
-MAX_ID = 2**31 - 1
-
 
 @bp.before_request
 @login_required
@@ -20,8 +19,9 @@ def require_login():
     """Every page here is for the company's own people."""
 
 
-def load_idea(idea_id: int):
-    idea = services.idea_for_page(idea_id) if idea_id <= MAX_ID else None
+def load_idea(idea_id: int, whole: bool = True):
+    """The item or 404: with its comments and history for pages, alone for actions."""
+    idea = services.idea_for_page(idea_id) if whole else services.idea_by_id(idea_id)
     if idea is None:
         abort(404)
     return idea
@@ -78,7 +78,7 @@ def new():
         try:
             idea = services.submit_idea(current_user, **_idea_fields(form))
         except DomainError as error:
-            getattr(form, error.field or "title").errors.append(error.message)
+            show_error(form, error, "title")
         else:
             flash(_("Thank you! Your entry is saved."), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
@@ -95,7 +95,7 @@ def edit(idea_id: int):
         try:
             services.update_idea(idea, current_user, **_idea_fields(form))
         except DomainError as error:
-            getattr(form, error.field or "title").errors.append(error.message)
+            show_error(form, error, "title")
         else:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
@@ -112,7 +112,7 @@ def detail(idea_id: int):
 def _vote_response(idea_id: int, message: str | None, category: str = "success"):
     """The vote box alone for the page's script, else back to the page."""
     if request.headers.get("X-Fragment") == "vote":
-        idea = load_idea(idea_id)
+        idea = load_idea(idea_id, whole=False)
         return render_template("ideas/_vote.html", idea=idea, vote=services.get_vote(idea, current_user),
                                vote_form=VoteForm(), empty_form=EmptyForm(), vote_message=message,
                                vote_message_category=category)
@@ -123,7 +123,7 @@ def _vote_response(idea_id: int, message: str | None, category: str = "success")
 
 @bp.route("/ideas/<int:idea_id>/vote", methods=["POST"])
 def vote(idea_id: int):
-    idea = load_idea(idea_id)
+    idea = load_idea(idea_id, whole=False)
     form = VoteForm()
     if not form.validate_on_submit():
         return _vote_response(idea_id, " ".join(map(str, form.minutes_per_week.errors)) or _("Please try again."),
@@ -137,7 +137,7 @@ def vote(idea_id: int):
 
 @bp.route("/ideas/<int:idea_id>/unvote", methods=["POST"])
 def unvote(idea_id: int):
-    idea = load_idea(idea_id)
+    idea = load_idea(idea_id, whole=False)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -150,19 +150,20 @@ def unvote(idea_id: int):
 @bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_COMMENT"], key_func=_per_user, scope="comment")
 def comment(idea_id: int):
-    idea = load_idea(idea_id)
+    idea = load_idea(idea_id, whole=False)
     form = CommentForm()
     if form.validate_on_submit():
         services.add_comment(idea, current_user, form.body.data)
         flash(_("Your comment is posted."), "success")
         return redirect(url_for("ideas.detail", idea_id=idea.id) + "#comments")
+    idea = load_idea(idea_id)
     return render_template("ideas/detail.html", idea=idea, vote=services.get_vote(idea, current_user),
                            vote_form=VoteForm(), comment_form=form, empty_form=EmptyForm()), 422
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
 def delete_comment(comment_id: int):
-    comment = services.comment_by_id(comment_id) if comment_id <= MAX_ID else None
+    comment = services.comment_by_id(comment_id)
     if comment is None:
         abort(404)
     if not EmptyForm().validate_on_submit():

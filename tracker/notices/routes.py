@@ -5,7 +5,6 @@ from flask_login import current_user, login_required
 
 from .. import notifications
 from ..ideas.forms import EmptyForm
-from ..ideas.routes import MAX_ID
 
 bp = Blueprint("notifications", __name__)
 
@@ -26,7 +25,7 @@ def index():
 @bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
 def open_one(notification_id: int):
     """Marks it read and goes to the item it is about."""
-    notification = notifications.get_own(current_user, notification_id) if notification_id <= MAX_ID else None
+    notification = notifications.get_own(current_user, notification_id)
     if notification is None or not EmptyForm().validate_on_submit():
         abort(404 if notification is None else 400)
     notifications.mark_read(current_user, notification.id)
