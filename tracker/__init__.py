@@ -117,7 +117,7 @@ def _init_i18n(app: Flask) -> None:
         number=format_decimal,
         age=lambda dt: format_timedelta(dt - services.utcnow(), add_direction=True, granularity="minute"),
         duration=lambda delta: format_timedelta(delta, granularity="hour", threshold=1.5),
-        hours=lambda minutes: format_decimal(round((minutes or 0) / 60, 2), format="#,##0.##"),
+        hours=_hours,
     )
     app.jinja_env.globals.update(
         KIND_LABELS=i18n.KIND_LABELS,
@@ -165,6 +165,14 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+def _hours(minutes) -> str:
+    """Minutes as hours with at most one decimal, rounded half up, in the reader's format."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    hours = (Decimal(minutes or 0) / 60).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return format_decimal(hours, format="#,##0.#")
 
 
 CSP = (

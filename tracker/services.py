@@ -196,6 +196,12 @@ def update_user(user: User, actor: User, role: str, team: Team | None, active: b
     db.session.commit()
 
 
+def next_category_position() -> int:
+    """New categories go to the end of the lists unless the admin says otherwise."""
+    last = db.session.scalar(select(func.max(Category.position)))
+    return min((last or 0) + 10, 999)
+
+
 def save_category(category: Category | None, name_en: str, name_de: str, position: int, active: bool) -> Category:
     if category is None:
         code = _category_code(name_en)
@@ -423,7 +429,10 @@ def list_ideas(filters: IdeaFilters, viewer: User, page: int, per_page: int):
         stmt = stmt.where(Idea.author_id == viewer.id)
     stmt = apply_search(stmt, filters.q)
     stmt = stmt.order_by(*SORTS.get(filters.sort, SORTS["votes"]))
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+    if pagination.pages and page > pagination.pages:  # past the end: the last page instead
+        pagination = db.paginate(stmt, page=pagination.pages, per_page=per_page, error_out=False, count=True)
+    return pagination
 
 
 def idea_for_page(idea_id: int) -> Idea | None:

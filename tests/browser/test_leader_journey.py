@@ -198,7 +198,7 @@ def test_journey_leader_triages_on_the_board_and_the_anonymous_author_hears_of_i
     drag(page, c.to_decline, Status.DECLINED)
     expect(dialog).to_be_visible()
     expect(dialog.locator("[data-dialog-status]")).to_have_text("Declined")
-    expect(dialog.get_by_label("Note")).to_be_focused()
+    expect(dialog.get_by_label("Reason (shown publicly)")).to_be_focused()
     expect(dialog.get_by_label("Realised saving (hours per week)")).to_be_hidden()
     expect(dialog.get_by_label("Duplicate of item number")).to_be_hidden()
     required_note = page.locator("[data-texts]").get_attribute("data-required-note")
@@ -206,11 +206,11 @@ def test_journey_leader_triages_on_the_board_and_the_anonymous_author_hears_of_i
     dialog.get_by_role("button", name="Save move").click()
     expect(dialog.locator("[data-dialog-error]")).to_have_text(required_note)
     expect(dialog).to_be_visible()
-    expect(dialog.get_by_label("Note")).to_be_focused()
+    expect(dialog.get_by_label("Reason (shown publicly)")).to_be_focused()
     assert len(moves) == posted, "an empty reason was sent to the server"
     assert fresh(Idea, c.to_decline).status == Status.REVIEW
     assert [row[1] for row in changes(c.to_decline)] == [Status.NEW, Status.REVIEW]
-    dialog.get_by_label("Note").fill(REASON)
+    dialog.get_by_label("Reason (shown publicly)").fill(REASON)
     dialog.get_by_role("button", name="Save move").click()
     expect(dialog).not_to_be_visible()
     expect(message).to_have_text("Moved to “Declined”.")
@@ -227,7 +227,7 @@ def test_journey_leader_triages_on_the_board_and_the_anonymous_author_hears_of_i
     expect(dialog).to_be_visible()
     expect(dialog.locator("[data-dialog-status]")).to_have_text("Implemented")
     expect(dialog.get_by_label("Duplicate of item number")).to_be_hidden()
-    dialog.get_by_label("Note").fill(WHAT_CHANGED)
+    dialog.get_by_label("What changed (shown publicly)").fill(WHAT_CHANGED)
     dialog.get_by_label("Realised saving (hours per week)").fill(SAVING_HOURS)
     dialog.get_by_role("button", name="Save move").click()
     expect(dialog).not_to_be_visible()

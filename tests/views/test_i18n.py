@@ -70,6 +70,6 @@ def test_dates_and_numbers_are_localised(client, employee, colleague):
     login(client, colleague)
     german = client.get(f"/ideas/{idea.id}", headers={"Accept-Language": "de"}).get_data(as_text=True)
     english = client.get(f"/ideas/{idea.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "data-hours-lost>1,25<" in german and "data-hours-lost>1.25<" in english
+    assert "data-hours-lost>1,3<" in german and "data-hours-lost>1.3<" in english
     year = str(idea.created_at.year)
     assert year in german and year in english

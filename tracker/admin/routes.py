@@ -58,7 +58,7 @@ def update_user(user_id: int):
             flash(_("Changes to %(name)s are saved.", name=user.name), "success")
     else:
         flash(_("Please check the entries for %(name)s.", name=user.name), "error")
-    return redirect(url_for("admin.users") + f"#user-{user.id}")
+    return redirect(url_for("admin.users"))
 
 
 def _team_form(team=None) -> TeamForm:
@@ -100,7 +100,7 @@ def edit_team(team_id: int):
 
 @bp.route("/categories", methods=["GET", "POST"])
 def categories():
-    form = CategoryForm()
+    form = CategoryForm(position=services.next_category_position())
     if form.validate_on_submit():
         try:
             services.save_category(None, form.name_en.data, form.name_de.data, form.position.data, form.active.data)

@@ -2,6 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import SelectChoice
@@ -94,7 +95,7 @@ def register():
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    form = SettingsForm(locale=current_user.locale or session.get("locale") or "en",
+    form = SettingsForm(locale=str(get_locale()),
                         email_preference=current_user.email_preference)
     if form.validate_on_submit():
         services.update_settings(current_user, form.locale.data, form.email_preference.data)

@@ -30,8 +30,9 @@ class IdeaForm(FlaskForm):
         description=_l("Nobody else sees your name, not even leaders or admins. You can still edit it."))
 
     def set_choices(self, categories, teams, locale: str) -> None:
-        self.category_id.choices = [SelectChoice(c.id, c.name_for(locale)) for c in categories]
-        self.team_id.choices = [SelectChoice(t.id, t.name) for t in teams]
+        choose = SelectChoice(0, _l("Please choose…"))
+        self.category_id.choices = [choose] + [SelectChoice(c.id, c.name_for(locale)) for c in categories]
+        self.team_id.choices = [choose] + [SelectChoice(t.id, t.name) for t in teams]
 
 
 class VoteForm(FlaskForm):

@@ -55,8 +55,6 @@ def _idea_form(idea=None) -> IdeaForm:
     if idea is not None and idea.category not in categories:
         categories.append(idea.category)
     form.set_choices(categories, services.all_teams(), str(get_locale()))
-    if idea is None and request.method == "GET" and current_user.team_id:
-        form.team_id.data = current_user.team_id
     return form
 
 

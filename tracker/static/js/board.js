@@ -77,6 +77,9 @@
     dialog.querySelector("[data-dialog-status]").textContent = column.querySelector(".column-title").firstChild.textContent.trim();
     dialog.querySelector("[data-dialog-note]").hidden = false;
     dialog.querySelector("#dialog-note").required = needs(column, "Note");
+    dialog.querySelector("[data-dialog-note-label]").textContent =
+      column.dataset.column === "declined" ? texts.labelDeclined :
+      column.dataset.column === "implemented" ? texts.labelImplemented : texts.labelOther;
     dialog.querySelector("[data-dialog-saving]").hidden = !needs(column, "Saving");
     dialog.querySelector("[data-dialog-target]").hidden = !needs(column, "Target");
     dialog.showModal();
