@@ -88,3 +88,12 @@ def test_broken_utf8_and_huge_bodies(app, admin_client):
     assert response.status_code == 422
     response = client.post("/ideas/new", data={"title": "x", "description": "y" * (3 * 1024 * 1024)})
     assert response.status_code == 413 and "That is too much text" in response.get_data(as_text=True)
+
+
+def test_nul_characters_never_reach_the_database(app, client, employee):
+    """PostgreSQL refuses NUL in text; the forms refuse it first, with a message."""
+    response = client.post("/login", data={"email": "a\x00@example.com", "password": "x"})
+    assert response.status_code == 200
+    assert "Please remove the invisible control characters." in response.get_data(as_text=True)
+    login(client, employee)
+    assert client.get("/?q=%00abc").status_code == 200

@@ -4,8 +4,8 @@ import logging
 from flask import g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DataError, OperationalError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from .extensions import db
 
@@ -45,6 +45,13 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error):
         return _render(error)
+
+    @app.errorhandler(DataError)
+    def data_error(error):
+        """Text the database cannot store (PostgreSQL refuses NUL characters): the user's input, not our fault."""
+        log.info("database refused a value on %s: %s", request.path, error.orig)
+        db.session.rollback()
+        return _render(BadRequest(), _l("Something you entered contains characters that cannot be saved."))
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):

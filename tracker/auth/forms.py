@@ -11,7 +11,8 @@ LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.it
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)], filters=[strip])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), NoControlCharacters()],
+                       filters=[strip])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Remember me"))
     next = HiddenField()
