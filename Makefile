@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 CATALOGS := $(wildcard tracker/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test translations extract-messages update-messages clean vendor
+.PHONY: run test bench translations extract-messages update-messages clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,12 @@ vendor:
 	cd .vendor-tmp && npm pack --silent sortablejs@$(SORTABLEJS_VERSION) && tar xzf sortablejs-$(SORTABLEJS_VERSION).tgz
 	cp .vendor-tmp/package/Sortable.min.js .vendor-tmp/package/LICENSE tracker/static/vendor/sortablejs/
 	rm -rf .vendor-tmp
+
+## bench: seeds 1,000 and 10,000 items into SQLite and PostgreSQL, serves them under gunicorn and
+## drives them with wrk (apt-get install wrk); writes bench/results.md and the README's table
+$(VENV)/.bench: bench/requirements.txt $(VENV)/.dev
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench: $(VENV)/.bench translations
+	$(BIN)/python -m bench $(BENCH_ARGS)
