@@ -112,6 +112,8 @@ class Idea(db.Model):
     __table_args__ = (
         CheckConstraint("minutes_per_week >= 0", name="minutes_not_negative"),
         Index("ix_ideas_status_votes", "status", "vote_count"),
+        # the waiting list and the board's per-team counts
+        Index("ix_ideas_team_status_created", "team_id", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

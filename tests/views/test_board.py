@@ -28,13 +28,13 @@ def test_employees_see_the_board_without_controls(login_as, colleague, employee)
 
 
 def test_columns_show_the_top_cards_and_link_to_all(app, login_as, employee, leader):
-    app.config["BOARD_CARDS_PER_COLUMN"] = 3
+    saved, app.config["BOARD_CARDS_PER_COLUMN"] = app.config["BOARD_CARDS_PER_COLUMN"], 3
     try:
         for i in range(5):
             make_idea(employee, title=f"Card {i}")
         page = login_as(leader).get("/board").get_data(as_text=True)
     finally:
-        app.config["BOARD_CARDS_PER_COLUMN"] = 25
+        app.config["BOARD_CARDS_PER_COLUMN"] = saved
     assert page.count("data-card ") == 3
     assert "Show all 5" in page and "status=new" in page
 
