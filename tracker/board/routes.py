@@ -49,15 +49,25 @@ def move(idea_id: int):
         except DomainError as error:
             show_error(form, error, "to_status")
         else:
-            message = _("Moved to “%(status)s”.", status=triage.status_label(idea.status))
-            if _wants_json():
-                card = render_template("board/_card.html", idea=services.idea_by_id(idea.id),
-                                       board_url=safe_next(form.next.data))
-                return jsonify(ok=True, status=idea.status, message=message, card=card)
-            flash(message, "success")
-            return redirect(safe_next(form.next.data) if form.next.data else url_for("ideas.detail", idea_id=idea.id))
+            return _moved(idea, form)
+    return _not_moved(idea, form)
+
+
+def _moved(idea, form):
+    """The board's script gets the fresh card; a form post goes back where it came from."""
+    message = _("Moved to “%(status)s”.", status=triage.status_label(idea.status))
+    if _wants_json():
+        card = render_template("board/_card.html", idea=services.idea_by_id(idea.id),
+                               board_url=safe_next(form.next.data))
+        return jsonify(ok=True, status=idea.status, message=message, card=card)
+    flash(message, "success")
+    return redirect(safe_next(form.next.data) if form.next.data else url_for("ideas.detail", idea_id=idea.id))
+
+
+def _not_moved(idea, form):
+    """The form (first visit, or with its errors), or the reason as JSON for the board's script."""
     if request.method == "POST" and _wants_json():
-        errors = [str(e) for field in form for e in field.errors]
+        errors = [str(e) for field in form for e in field.errors] + [str(e) for e in form.form_errors]
         return jsonify(ok=False, message=" ".join(errors) or _("Please try again.")), 422
     return render_template("board/move.html", idea=idea, form=form), 200 if request.method == "GET" else 422
 
