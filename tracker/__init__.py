@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_timedelta
+from flask_babel import format_date, format_datetime, format_timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
@@ -114,10 +114,10 @@ def _init_i18n(app: Flask) -> None:
         markdown=render_markdown,
         date=format_date,
         datetime=format_datetime,
-        number=format_decimal,
-        age=lambda dt: format_timedelta(dt - services.utcnow(), add_direction=True, granularity="minute"),
+        number=i18n.number_filter,
+        age=i18n.age_filter,
         duration=lambda delta: format_timedelta(delta, granularity="hour", threshold=1.5),
-        hours=_hours,
+        hours=i18n.hours_filter,
     )
     app.jinja_env.globals.update(
         KIND_LABELS=i18n.KIND_LABELS,
@@ -148,12 +148,13 @@ def _init_i18n(app: Flask) -> None:
         from flask_babel import get_locale
         from flask_login import current_user
 
-        from . import notifications
+        from . import i18n, notifications
 
-        if g.get("database_unavailable"):
-            return {"current_locale": str(get_locale() or "en"), "unread_count": 0}
-        unread = notifications.unread_count(current_user) if current_user and current_user.is_authenticated else 0
-        return {"current_locale": str(get_locale() or "en"), "unread_count": unread}
+        locale = str(get_locale() or "en")
+        unread = 0
+        if not g.get("database_unavailable") and current_user and current_user.is_authenticated:
+            unread = notifications.unread_count(current_user)
+        return {"current_locale": locale, "unread_count": unread, **i18n.template_context(locale)}
 
 
 @event.listens_for(Engine, "connect")
@@ -165,14 +166,6 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
-
-
-def _hours(minutes) -> str:
-    """Minutes as hours with at most one decimal, rounded half up, in the reader's format."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    hours = (Decimal(minutes or 0) / 60).quantize(Decimal("0.1"), ROUND_HALF_UP)
-    return format_decimal(hours, format="#,##0.#")
 
 
 CSP = (

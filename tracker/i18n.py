@@ -1,8 +1,19 @@
 """Locale selection and the translated names of the workflow's codes."""
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
 from flask import current_app, g, has_request_context, request, session
+from flask_babel import force_locale, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
+from markupsafe import Markup
 from flask_login import current_user
 
+from .models import utcnow
 from .workflow import Kind, Role, Status
 
 KIND_LABELS = {
@@ -39,3 +50,92 @@ def select_locale() -> str | None:
     if session.get("locale") in languages:
         return session["locale"]
     return request.accept_languages.best_match(languages)
+
+
+# --- templates ---------------------------------------------------------------------------
+# flask-babel's template gettext looks the request's catalog up again for every string
+# (five context-local lookups each); a page of cards says a few hundred strings. Bound once
+# per rendered page to the catalog itself, a string costs a dictionary lookup.
+
+def _newstyle_gettext(translate):
+    """Jinja's "newstyle" gettext (autoescaping, %(name)s variables) over `translate`."""
+    @pass_context
+    def gettext(context, string, **variables):
+        text = translate(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return gettext
+
+
+def _newstyle_ngettext(translate):
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        text = translate(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return ngettext
+
+
+@lru_cache(maxsize=8)
+def _labels(locale: str) -> dict:
+    """The workflow's names in one language, as plain strings."""
+    with force_locale(locale):
+        return {name: {code: str(label) for code, label in labels.items()}
+                for name, labels in (("KIND_LABELS", KIND_LABELS), ("STATUS_LABELS", STATUS_LABELS),
+                                     ("ROLE_LABELS", ROLE_LABELS))}
+
+
+def template_context(locale: str) -> dict:
+    """gettext, ngettext and the workflow's names for one rendered page, in its language."""
+    translations = get_translations()
+    return {"gettext": _newstyle_gettext(translations.gettext),
+            "ngettext": _newstyle_ngettext(translations.ngettext),
+            **_labels(locale)}
+
+
+# --- numbers and times in the reader's format ------------------------------------------
+# The same few values (vote counts, minutes, ages in whole minutes) recur on every page;
+# Babel formats each in tens of microseconds, a dictionary returns it in one.
+
+def _locale_of(context) -> str:
+    return context.get("current_locale") or str(get_locale() or "en")
+
+
+@lru_cache(maxsize=4096)
+def _number(value, locale: str) -> str:
+    return babel_numbers.format_decimal(value, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _hours(minutes: int, locale: str) -> str:
+    hours = (Decimal(minutes) / 60).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return babel_numbers.format_decimal(hours, format="#,##0.#", locale=locale)
+
+
+@lru_cache(maxsize=8192)
+def _age(minutes: int, locale: str) -> str:
+    return babel_dates.format_timedelta(timedelta(minutes=minutes), add_direction=True, granularity="minute",
+                                        locale=locale)
+
+
+@pass_context
+def number_filter(context, value) -> str:
+    return _number(value, _locale_of(context))
+
+
+@pass_context
+def hours_filter(context, minutes) -> str:
+    """Minutes as hours with at most one decimal, rounded half up."""
+    return _hours(int(minutes or 0), _locale_of(context))
+
+
+@pass_context
+def age_filter(context, moment: datetime) -> str:
+    """How long ago (or from now), to the minute: "3 days ago", "vor 5 Minuten"."""
+    delta = moment - utcnow()
+    return _age(round(delta.total_seconds() / 60), _locale_of(context))
