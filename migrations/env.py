@@ -46,6 +46,8 @@ def include_object(obj, name, type_, reflected, compare_to):
         return False
     if type_ == "index" and name == "ix_ideas_fts":
         return False
+    if type_ == "column" and name == "search_vector":  # PostgreSQL's generated tsvector
+        return False
     return True
 
 

@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -112,8 +112,12 @@ class Idea(db.Model):
     __table_args__ = (
         CheckConstraint("minutes_per_week >= 0", name="minutes_not_negative"),
         Index("ix_ideas_status_votes", "status", "vote_count"),
-        # the waiting list and the board's per-team counts
+        # the board's per-team counts
         Index("ix_ideas_team_status_created", "team_id", "status", "created_at"),
+        # the waiting list: New items nobody has answered yet, per team, oldest first
+        Index("ix_ideas_unanswered", "team_id", "created_at",
+              sqlite_where=text("status = 'new' AND first_response_at IS NULL"),
+              postgresql_where=text("status = 'new' AND first_response_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

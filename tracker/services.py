@@ -18,6 +18,7 @@ from . import notifications, permissions
 from .errors import DomainError, NotAllowed
 from .extensions import db
 from .models import MAX_ID, Category, Comment, Idea, StatusChange, Team, User, Vote, utcnow
+from .paging import paginate_capped
 from .search import apply_search
 from .workflow import (
     INITIAL_STATUS, MAX_MINUTES_PER_WEEK, Kind, NotificationType, Role, Status, can_vote_on, carries_minutes,
@@ -429,10 +430,7 @@ def list_ideas(filters: IdeaFilters, viewer: User, page: int, per_page: int):
         stmt = stmt.where(Idea.author_id == viewer.id)
     stmt = apply_search(stmt, filters.q)
     stmt = stmt.order_by(*SORTS.get(filters.sort, SORTS["votes"]))
-    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
-    if pagination.pages and page > pagination.pages:  # past the end: the last page instead
-        pagination = db.paginate(stmt, page=pagination.pages, per_page=per_page, error_out=False, count=True)
-    return pagination
+    return paginate_capped(stmt, page, per_page)
 
 
 def idea_for_page(idea_id: int) -> Idea | None:

@@ -1,4 +1,6 @@
 """Markdown rendered safely: python-markdown for the syntax, nh3 to keep only harmless HTML."""
+import threading
+
 import markdown
 import nh3
 from markupsafe import Markup
@@ -10,8 +12,19 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
+_local = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    """One converter per thread, reset between texts: building one loads every extension."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = markdown.Markdown(extensions=["sane_lists", "nl2br"], output_format="html")
+    return converter.reset()
+
+
 def render_markdown(source: str) -> Markup:
-    html = markdown.markdown(source or "", extensions=["sane_lists", "nl2br"], output_format="html")
+    html = _converter().convert(source or "")
     # Headings from users start at h3 so they never outrank the page's own.
     for level in (1, 2):
         html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")

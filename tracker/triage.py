@@ -176,15 +176,25 @@ def board(filters: BoardFilters, viewer: User) -> list[Column]:
             for status in BOARD_COLUMNS]
 
 
-def waiting(team_ids: list[int] | None, limit: int = 50) -> list[Idea]:
-    """Items still New without any response after RESPONSE_DAYS, oldest first."""
+@dataclass
+class Waiting:
+    oldest: list[Idea]   # the first few, oldest first
+    total: int
+
+
+def waiting(team_ids: list[int] | None, limit: int = 5) -> Waiting:
+    """Items still New without any response after RESPONSE_DAYS: the oldest few and how many."""
     cutoff = utcnow() - timedelta(days=current_app.config["RESPONSE_DAYS"])
-    stmt = select(Idea).where(Idea.status == Status.NEW, Idea.first_response_at.is_(None),
-                              Idea.created_at <= cutoff)
+    conditions = [Idea.status == Status.NEW, Idea.first_response_at.is_(None), Idea.created_at <= cutoff]
     if team_ids is not None:
-        stmt = stmt.where(Idea.team_id.in_(team_ids))
-    stmt = stmt.options(joinedload(Idea.category), joinedload(Idea.team)).order_by(Idea.created_at).limit(limit)
-    return list(db.session.scalars(stmt))
+        conditions.append(Idea.team_id.in_(team_ids))
+    # One statement: the ids and their total (a window count) from the partial index
+    # ix_ideas_unanswered alone, then only those few items in full.
+    oldest = (select(Idea.id, func.count().over().label("total")).where(*conditions)
+              .order_by(Idea.created_at, Idea.id).limit(limit).subquery())
+    rows = db.session.execute(select(Idea, oldest.c.total).join(oldest, Idea.id == oldest.c.id).options(
+        joinedload(Idea.category), joinedload(Idea.team)).order_by(Idea.created_at, Idea.id)).all()
+    return Waiting([idea for idea, _total in rows], rows[0][1] if rows else 0)
 
 
 def is_waiting(idea: Idea) -> bool:

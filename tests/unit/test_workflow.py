@@ -146,6 +146,10 @@ def test_waiting_lists_old_unanswered_items_oldest_first(app, employee, leader, 
         idea.created_at = now - timedelta(days=days)
     db.session.commit()
     triage.move_idea(answered, leader, Status.REVIEW)
-    assert [i.title for i in triage.waiting([leader.led_teams[0].id])] == ["Older", "Old"]
-    assert [i.title for i in triage.waiting(None)] == ["Older", "Elsewhere", "Old"]
+    mine = triage.waiting([leader.led_teams[0].id])
+    assert [i.title for i in mine.oldest] == ["Older", "Old"] and mine.total == 2
+    everywhere = triage.waiting(None)
+    assert [i.title for i in everywhere.oldest] == ["Older", "Elsewhere", "Old"] and everywhere.total == 3
+    first = triage.waiting(None, limit=1)
+    assert [i.title for i in first.oldest] == ["Older"] and first.total == 3
     assert triage.is_waiting(old) and not triage.is_waiting(fresh)

@@ -140,6 +140,15 @@ def test_leaders_start_page_lists_waiting_items(login_as, employee, leader):
     db.session.commit()
     page = login_as(leader).get("/").get_data(as_text=True)
     assert "Waiting for a response" in page and "Old unanswered" in page
+    assert "All new items of your teams" not in page  # every waiting item is shown
+    for n in range(6):
+        make_idea(employee, title=f"Also old {n}").created_at = utcnow() - timedelta(days=19)
+    db.session.commit()
+    page = login_as(leader).get("/").get_data(as_text=True)
+    panel = page.split('id="waiting-heading"')[1].split("</section>")[0]
+    assert '<span class="column-count">7</span>' in panel and panel.count("<li>") == 5
+    assert "Old unanswered" in panel and "Also old 5" not in panel  # the oldest first
+    assert "/?status=new&amp;team=mine&amp;sort=newest" in panel
     board = login_as(leader).get("/board").get_data(as_text=True)
     assert "Waiting for a response" in board
 

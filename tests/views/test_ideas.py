@@ -204,3 +204,22 @@ def test_closed_items_show_no_vote_button(login_as, employee, colleague):
     db.session.commit()
     page = login_as(colleague).get(f"/ideas/{idea.id}").get_data(as_text=True)
     assert "This item is closed and takes no more votes." in page
+
+
+def test_the_list_counts_only_as_far_as_one_can_page(login_as, employee, colleague, monkeypatch):
+    from tracker import paging
+
+    monkeypatch.setattr(paging, "COUNT_AHEAD", 4)
+    for n in range(9):
+        make_idea(colleague, title=f"Item {n}")
+    client = login_as(employee)
+    monkeypatch.setitem(client.application.config, "IDEAS_PER_PAGE", 2)
+    first = client.get("/?sort=newest").get_data(as_text=True)
+    assert "More than 4 items" in first and "Page 1 of more than 2" in first
+    # Further on, it counts further: from page 4 (items 7 and 8) four ahead reaches the end.
+    fourth = client.get("/?sort=newest&page=4").get_data(as_text=True)
+    assert "9 items" in fourth and "More than" not in fourth and "Page 4 of 5" in fourth
+    last = client.get("/?sort=newest&page=5").get_data(as_text=True)
+    assert "Item 0" in last and 'rel="next"' not in last
+    beyond = client.get("/?sort=newest&page=50").get_data(as_text=True)
+    assert "Page 5 of 5" in beyond and "Item 0" in beyond
