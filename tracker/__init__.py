@@ -141,20 +141,29 @@ def _init_i18n(app: Flask) -> None:
         is_anonymous_author=permissions.is_anonymous_author,
     )
 
+    app.jinja_env.globals["unread_count"] = _unread_count
+
     @app.context_processor
     def page_context():
-        """Computed once per rendered page: the language and the reader's unread count."""
-        from flask import g
+        """Once per rendered page: the language, its catalog and the workflow's names in it."""
         from flask_babel import get_locale
-        from flask_login import current_user
-
-        from . import i18n, notifications
 
         locale = str(get_locale() or "en")
-        unread = 0
+        return {"current_locale": locale, **i18n.template_context(locale)}
+
+
+def _unread_count() -> int:
+    """The reader's unread notifications, for the bell: counted when a page shows it, once."""
+    from flask import g
+    from flask_login import current_user
+
+    from . import notifications
+
+    if "unread_count" not in g:
+        g.unread_count = 0
         if not g.get("database_unavailable") and current_user and current_user.is_authenticated:
-            unread = notifications.unread_count(current_user)
-        return {"current_locale": locale, "unread_count": unread, **i18n.template_context(locale)}
+            g.unread_count = notifications.unread_count(current_user)
+    return g.unread_count
 
 
 @event.listens_for(Engine, "connect")

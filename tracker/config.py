@@ -46,7 +46,7 @@ class Config:
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
     IDEAS_PER_PAGE = 20
-    BOARD_CARDS_PER_COLUMN = 12
+    BOARD_CARDS_PER_COLUMN = 8
     RESPONSE_DAYS = int(os.environ.get("RESPONSE_DAYS", "14"))
 
     # Email. Without MAIL_SERVER, notifications stay in the app only.

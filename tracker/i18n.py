@@ -58,13 +58,22 @@ def select_locale() -> str | None:
 # per rendered page to the catalog itself, a string costs a dictionary lookup.
 
 def _newstyle_gettext(translate):
-    """Jinja's "newstyle" gettext (autoescaping, %(name)s variables) over `translate`."""
+    """Jinja's "newstyle" gettext (autoescaping, %(name)s variables) over `translate`. A
+    string without variables is done once per page: a board repeats its labels on every card."""
+    done = {}
+
     @pass_context
     def gettext(context, string, **variables):
+        key = (string, context.eval_ctx.autoescape)
+        if not variables and key in done:
+            return done[key]
         text = translate(string)
         if context.eval_ctx.autoescape:
             text = Markup(text)
-        return text % variables
+        text = text % variables
+        if not variables:
+            done[key] = text
+        return text
 
     return gettext
 
