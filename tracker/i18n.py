@@ -1,17 +1,17 @@
-"""Locale selection and the translated names of the workflow's codes."""
+"""Locale selection, the translated names of the workflow's codes, and the templates'
+translations and number, hour and age formats."""
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import force_locale, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
-from flask_login import current_user
 
 from .models import utcnow
 from .workflow import Kind, Role, Status
