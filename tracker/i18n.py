@@ -63,7 +63,7 @@ def _newstyle_gettext(translate):
     done = {}
 
     @pass_context
-    def gettext(context, string, **variables):
+    def gettext(context, string, /, **variables):
         key = (string, context.eval_ctx.autoescape)
         if not variables and key in done:
             return done[key]
@@ -80,7 +80,7 @@ def _newstyle_gettext(translate):
 
 def _newstyle_ngettext(translate):
     @pass_context
-    def ngettext(context, singular, plural, num, **variables):
+    def ngettext(context, singular, plural, num, /, **variables):
         variables.setdefault("num", num)
         text = translate(singular, plural, num)
         if context.eval_ctx.autoescape:
@@ -146,5 +146,6 @@ def hours_filter(context, minutes) -> str:
 @pass_context
 def age_filter(context, moment: datetime) -> str:
     """How long ago (or from now), to the minute: "3 days ago", "vor 5 Minuten"."""
-    delta = moment - utcnow()
-    return _age(round(delta.total_seconds() / 60), _locale_of(context))
+    seconds = (moment - utcnow()).total_seconds()
+    minutes = round(seconds / 60) or (1 if seconds > 0 else -1)  # "1 minute ago", never "in 0 minutes"
+    return _age(minutes, _locale_of(context))
