@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 from sqlalchemy.orm import joinedload, selectinload
 
-from . import notifications, permissions
+from . import notifications, permissions, triage
 from .errors import DomainError, NotAllowed
 from .extensions import db
 from .models import MAX_ID, Category, Comment, Idea, StatusChange, Team, User, Vote, utcnow
@@ -411,6 +411,7 @@ class IdeaFilters:
     team: int | None = None
     team_ids: list[int] | None = None  # "my teams" of a leader
     mine: bool = False
+    waiting: bool = False  # only items waiting for a response
     q: str = ""
 
 
@@ -428,6 +429,8 @@ def list_ideas(filters: IdeaFilters, viewer: User, page: int, per_page: int):
         stmt = stmt.where(Idea.team_id.in_(filters.team_ids))
     if filters.mine:
         stmt = stmt.where(Idea.author_id == viewer.id)
+    if filters.waiting:
+        stmt = stmt.where(*triage.waiting_conditions())
     stmt = apply_search(stmt, filters.q)
     stmt = stmt.order_by(*SORTS.get(filters.sort, SORTS["votes"]))
     return paginate_capped(stmt, page, per_page)

@@ -182,10 +182,15 @@ class Waiting:
     total: int
 
 
-def waiting(team_ids: list[int] | None, limit: int = 5) -> Waiting:
-    """Items still New without any response after RESPONSE_DAYS: the oldest few and how many."""
+def waiting_conditions() -> list:
+    """Waiting for a response: still New, and nobody answered within RESPONSE_DAYS."""
     cutoff = utcnow() - timedelta(days=current_app.config["RESPONSE_DAYS"])
-    conditions = [Idea.status == Status.NEW, Idea.first_response_at.is_(None), Idea.created_at <= cutoff]
+    return [Idea.status == Status.NEW, Idea.first_response_at.is_(None), Idea.created_at <= cutoff]
+
+
+def waiting(team_ids: list[int] | None, limit: int = 5) -> Waiting:
+    """Items waiting for a response: the oldest few and how many there are."""
+    conditions = waiting_conditions()
     if team_ids is not None:
         conditions.append(Idea.team_id.in_(team_ids))
     # One statement: the ids and their total (a window count) from the partial index

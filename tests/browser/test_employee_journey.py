@@ -4,7 +4,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.browser.conftest import log_in, log_out, require_compiled_catalog, switch_language
 from tests.factories import make_idea, make_team, make_user
@@ -141,3 +141,43 @@ def test_vote_without_javascript_posts_the_form_and_reloads_the_page(page: Page)
     db.session.expire_all()
     assert [(v.idea_id, v.user_id, v.minutes_per_week) for v in db.session.scalars(select(Vote))] == \
         [(idea_id, voter_id, VOTER_MINUTES)]
+
+
+def test_a_refused_form_focuses_its_first_wrong_field_and_deleting_a_comment_asks_first(page: Page):
+    from tracker.models import Comment
+
+    team = make_team("Einkauf")
+    author = make_user("erika@example.com", "Erika Mustermann", team=team)
+    idea = make_idea(author)
+    idea_id = idea.id
+
+    log_in(page, author.email)
+    page.get_by_role("link", name="Report something").click()
+    page.get_by_label("Description", exact=True).fill(DESCRIPTION)
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("Please correct the marked fields.")
+    expect(page.get_by_label("Title", exact=True)).to_be_focused()
+    expect(page.get_by_label("Description", exact=True)).to_have_value(DESCRIPTION)
+
+    page.goto(f"/ideas/{idea_id}")
+    page.get_by_label("Comment", exact=True).fill("Same here, twice a week.")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator(".comment-body")).to_have_text("Same here, twice a week.")
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.get_by_role("button", name="Delete comment").click()
+    expect(page.locator(".comment-body")).to_have_text("Same here, twice a week.")
+    assert questions == ["Delete this comment? It cannot be restored."]
+    assert db.session.scalar(select(func.count()).select_from(Comment)) == 1
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    page.get_by_role("button", name="Delete comment").click()
+    expect(page.get_by_role("status").filter(has_text="The comment is deleted.")).to_be_visible()
+    expect(page.locator(".comment-body")).to_have_count(0)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Comment)) == 0

@@ -140,7 +140,7 @@ def test_leaders_start_page_lists_waiting_items(login_as, employee, leader):
     db.session.commit()
     page = login_as(leader).get("/").get_data(as_text=True)
     assert "Waiting for a response" in page and "Old unanswered" in page
-    assert "All new items of your teams" not in page  # every waiting item is shown
+    assert "Show all" not in page.split('id="waiting-heading"')[1].split("</section>")[0]  # all shown
     for n in range(6):
         make_idea(employee, title=f"Also old {n}").created_at = utcnow() - timedelta(days=19)
     db.session.commit()
@@ -148,7 +148,15 @@ def test_leaders_start_page_lists_waiting_items(login_as, employee, leader):
     panel = page.split('id="waiting-heading"')[1].split("</section>")[0]
     assert '<span class="column-count">7</span>' in panel and panel.count("<li>") == 5
     assert "Old unanswered" in panel and "Also old 5" not in panel  # the oldest first
-    assert "/?status=new&amp;team=mine&amp;sort=newest" in panel
+    assert "/?waiting=1&amp;team=mine" in panel and "Show all 7" in panel
+    listed = login_as(leader).get("/?waiting=1&team=mine").get_data(as_text=True)
+    assert "7 items" in listed and "Old unanswered" in listed and 'id="waiting" name="waiting" value="1" checked' in listed
+    fresh = make_idea(employee, title="Fresh today")
+    answered = make_idea(employee, title="Answered long ago")
+    answered.created_at, answered.first_response_at = utcnow() - timedelta(days=30), utcnow()
+    db.session.commit()
+    listed = login_as(leader).get("/?waiting=1").get_data(as_text=True)
+    assert "7 items" in listed and fresh.title not in listed and answered.title not in listed
     board = login_as(leader).get("/board").get_data(as_text=True)
     assert "Waiting for a response" in board
 

@@ -17,8 +17,9 @@ class EditUserForm(FlaskForm):
 class TeamForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80), NoControlCharacters()],
                        filters=[strip])
-    leader_ids = SelectMultipleField(_l("Leaders"), coerce=int, validate_choice=True,
-                                     description=_l("Employees chosen here become leaders."))
+    leader_ids = SelectMultipleField(
+        _l("Leaders"), coerce=int, validate_choice=True,
+        description=_l("Employees chosen here become leaders. Hold Ctrl (⌘ on a Mac) to choose several."))
 
 
 class CategoryForm(FlaskForm):

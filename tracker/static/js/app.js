@@ -43,4 +43,17 @@
     if (event.target.matches("[data-kind-toggle]")) { syncKind(); }
   });
   syncKind();
+
+  // Ask before what cannot be undone; without this file the form simply posts.
+  document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // After a refused form, the cursor goes to the first field to correct.
+  var invalid = document.querySelector("[aria-invalid=true]");
+  if (invalid) { invalid.focus(); }
 })();
