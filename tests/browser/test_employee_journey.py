@@ -181,3 +181,29 @@ def test_a_refused_form_focuses_its_first_wrong_field_and_deleting_a_comment_ask
     expect(page.locator(".comment-body")).to_have_count(0)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Comment)) == 0
+
+
+def test_on_a_phone_the_list_filters_fold_away_unless_in_use(page: Page):
+    team = make_team("Einkauf")
+    author = make_user("erika@example.com", "Erika Mustermann", team=team)
+    make_idea(author, title="The printer asks for a PIN")
+    log_in(page, author.email)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/")
+    more = page.get_by_role("button", name="More filters")
+    expect(page.get_by_label("Search", exact=True)).to_be_visible()
+    expect(page.get_by_label("Category", exact=True)).to_be_hidden()
+    expect(more).to_have_attribute("aria-expanded", "false")
+    more.click()
+    expect(page.get_by_label("Category", exact=True)).to_be_visible()
+    page.get_by_label("Kind", exact=True).select_option(label="Pain point")
+    page.get_by_role("button", name="Show", exact=True).click()
+    expect(page).to_have_url(re.compile(r"kind=pain_point"))
+    expect(page.get_by_label("Kind", exact=True)).to_be_visible()  # a filter in use stays in view
+    expect(page.get_by_role("button", name="Fewer filters")).to_have_attribute("aria-expanded", "true")
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/")
+    expect(page.get_by_label("Category", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="More filters")).to_be_hidden()

@@ -53,6 +53,24 @@
     }
   }, true);
 
+  // On a phone, the list's filters fold away behind a button (CSS shows it on narrow screens
+  // only); they stay open while any of them is in use.
+  var filters = document.querySelector("[data-collapsible-filters]");
+  var actions = filters && filters.querySelector(".filter-actions");
+  if (actions) {
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "button filter-toggle";
+    var setCollapsed = function (collapsed) {
+      filters.classList.toggle("collapsed", collapsed);
+      toggle.setAttribute("aria-expanded", String(!collapsed));
+      toggle.textContent = filters.getAttribute(collapsed ? "data-more-label" : "data-fewer-label");
+    };
+    toggle.addEventListener("click", function () { setCollapsed(!filters.classList.contains("collapsed")); });
+    actions.appendChild(toggle);
+    setCollapsed(!filters.hasAttribute("data-filters-active"));
+  }
+
   // After a refused form, the cursor goes to the first field to correct.
   var invalid = document.querySelector("[aria-invalid=true]");
   if (invalid) { invalid.focus(); }
