@@ -112,8 +112,8 @@ class Idea(db.Model):
     __table_args__ = (
         CheckConstraint("minutes_per_week >= 0", name="minutes_not_negative"),
         Index("ix_ideas_status_votes", "status", "vote_count"),
-        # the board's per-team counts
-        Index("ix_ideas_team_status_created", "team_id", "status", "created_at"),
+        # the board: each column's top cards of the chosen teams, and its counts, from the index alone
+        Index("ix_ideas_team_status_votes", "team_id", "status", "vote_count", "minutes_total", "id"),
         # the waiting list: New items nobody has answered yet, per team, oldest first
         Index("ix_ideas_unanswered", "team_id", "created_at",
               sqlite_where=text("status = 'new' AND first_response_at IS NULL"),
