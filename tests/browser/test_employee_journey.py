@@ -203,6 +203,9 @@ def test_on_a_phone_the_list_filters_fold_away_unless_in_use(page: Page):
     expect(page.get_by_label("Kind", exact=True)).to_be_visible()  # a filter in use stays in view
     expect(page.get_by_role("button", name="Fewer filters")).to_have_attribute("aria-expanded", "true")
 
+    page.goto("/?sort=newest")
+    expect(page.get_by_label("Sort by", exact=True)).to_be_visible()  # so is a chosen order
+
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto("/")
     expect(page.get_by_label("Category", exact=True)).to_be_visible()
