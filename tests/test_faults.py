@@ -127,6 +127,15 @@ def _wait_until_blocked_by(conn, blocker_pid: int) -> None:
     pytest.fail("the vote request never reached the database")
 
 
+def _voters_who_voted(users, urls, idea_id: int, minutes: int) -> list[Voter]:
+    """Logged-in voters, each with a vote on idea_id from before any fault."""
+    voters = [Voter(user, urls) for user in users]
+    for voter in voters:
+        voter.log_in()
+        assert voter.perform(Action(idea_id, "vote", minutes=minutes)).ok
+    return voters
+
+
 def test_terminated_connections_give_503_and_the_app_recovers(postgres_url, tmp_path):
     # Only the app's own connections are terminated, never other users of the shared server.
     application_name = f"nebenan-fault-{uuid.uuid4().hex[:8]}"
@@ -136,10 +145,7 @@ def test_terminated_connections_give_503_and_the_app_recovers(postgres_url, tmp_
 
     with gunicorn(1, _server_env(app_url), workers=2, threads=2, log_dir=tmp_path) as urls, \
             psycopg.connect(_libpq(postgres_url), autocommit=True) as admin:
-        voters = [Voter(user, urls) for user in users]
-        for voter in voters:
-            voter.log_in()
-            assert voter.perform(Action(kept, "vote", minutes=10)).ok
+        voters = _voters_who_voted(users, urls, kept, minutes=10)
         victim, clickers = voters[0], voters[1:]
 
         with Traffic(clickers, busy) as traffic:
@@ -184,10 +190,7 @@ def test_database_outage_gives_503_and_the_app_recovers(postgres_url, tmp_path):
         users, idea_ids = make_voters(5, ideas=3)
         kept, busy = idea_ids[0], idea_ids[1:]
         with gunicorn(1, _server_env(app_url), workers=2, threads=2, log_dir=tmp_path) as urls:
-            voters = [Voter(user, urls) for user in users]
-            for voter in voters:
-                voter.log_in()
-                assert voter.perform(Action(kept, "vote", minutes=20)).ok
+            voters = _voters_who_voted(users, urls, kept, minutes=20)
             watcher, clickers = voters[0], voters[1:]
             with Traffic(clickers, busy) as traffic:
                 time.sleep(0.5)

@@ -414,6 +414,12 @@ class IdeaFilters:
     waiting: bool = False  # only items waiting for a response
     q: str = ""
 
+    @property
+    def narrowed(self) -> bool:
+        """Any choice besides the search words: a sort other than the default, or a filter."""
+        return self.sort != "votes" or bool(self.kind or self.status or self.category or self.team
+                                            or self.team_ids or self.mine or self.waiting)
+
 
 def list_ideas(filters: IdeaFilters, viewer: User, page: int, per_page: int):
     stmt = select(Idea).options(joinedload(Idea.category), joinedload(Idea.team))

@@ -32,15 +32,20 @@ def _int_arg(name: str) -> int | None:
     return value if value and 0 < value <= MAX_ID else None
 
 
-@bp.route("/")
-def index():
-    filters = services.IdeaFilters(
+def _list_filters() -> services.IdeaFilters:
+    """The list's filters from the query string; anything unknown means "no filter"."""
+    return services.IdeaFilters(
         sort=request.args.get("sort", "votes"), kind=request.args.get("kind", ""),
         status=request.args.get("status", ""), category=_int_arg("category"), team=_int_arg("team"),
         team_ids=[t.id for t in current_user.led_teams] if request.args.get("team") == "mine" else None,
         mine=request.args.get("mine") == "1", waiting=request.args.get("waiting") == "1",
         q=request.args.get("q", "")[:200],
     )
+
+
+@bp.route("/")
+def index():
+    filters = _list_filters()
     page = min(_int_arg("page") or 1, 100000)
     pagination = services.list_ideas(filters, current_user, page, current_app.config["IDEAS_PER_PAGE"])
     waiting = None
