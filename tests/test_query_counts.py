@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event
 
 from tests.conftest import login
-from tests.factories import make_idea, make_user
+from tests.factories import make_idea, make_team, make_user
 from tracker import services, triage
 from tracker.extensions import db
 from tracker.workflow import Status
@@ -83,3 +83,40 @@ def test_queries_per_request_are_few_and_flat(measure, db):
     assert small == large, "a page sends more statements when there is more data (N+1?)"
     too_many = {url: n for url, n in large.items() if n > 10}
     assert too_many == {}
+
+
+def _plans(client, url: str, marker: str) -> list[str]:
+    """SQLite's query plan for each statement of the page that contains marker."""
+    captured = []
+
+    def keep(conn, cursor, statement, parameters, *args):
+        if marker in statement:
+            captured.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    assert captured, f"{url} sent no statement with {marker!r}"
+    with db.engine.connect() as conn:
+        return [" | ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+                for sql, params in captured]
+
+
+def test_sqlite_reads_the_narrow_indexes(app, measure, db, leader):
+    """Without statistics SQLite would read every item of a status through the status index
+    for the waiting panel and for each board column; these read only the rows they show."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's planner (PostgreSQL plans from its statistics)")
+    measure(8)
+    more = [make_team("Logistik"), make_team("Personal")]
+    leader.led_teams.extend(more)  # a leader of several teams, as in the benchmark
+    db.session.commit()
+    client = app.test_client()
+    login(client, leader)
+    [waiting] = _plans(client, "/", "OVER ()")
+    assert "USING INDEX ix_ideas_unanswered" in waiting, waiting
+    [board] = _plans(client, "/board", "UNION ALL")
+    assert "COVERING INDEX ix_ideas_team_status_votes" in board, board
+    assert "ix_ideas_status_votes" not in board, board

@@ -5,13 +5,14 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, literal, select, union_all, update
+from sqlalchemy import String, delete, func, insert, literal, select, union_all, update
 from sqlalchemy.orm import joinedload
 
 from . import notifications, permissions
 from .errors import DomainError, NotAllowed
 from .extensions import db
 from .models import MAX_ID, Idea, StatusChange, User, Vote, utcnow
+from .sqlhints import mostly_true
 from .workflow import (
     BOARD_COLUMNS, MAX_MINUTES_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind, NotificationType,
     Status, can_merge_into, can_move, carries_minutes,
@@ -164,8 +165,9 @@ def board(filters: BoardFilters, viewer: User) -> list[Column]:
         select(Idea.status, func.count()).where(*conditions).group_by(Idea.status)).all())
     # Each column's top cards come from its own indexed, LIMITed branch; one statement for all.
     ranking = (Idea.vote_count.desc(), Idea.minutes_total.desc(), Idea.id.desc())
-    branches = [select(Idea.id).where(Idea.status == status, *conditions).order_by(*ranking).limit(per_column)
-                .subquery() for status in BOARD_COLUMNS if totals.get(status)]
+    # (mostly_true: through the covering index, which starts with the team, not the status index.)
+    branches = [select(Idea.id).where(mostly_true(Idea.status == status), *conditions).order_by(*ranking)
+                .limit(per_column).subquery() for status in BOARD_COLUMNS if totals.get(status)]
     cards = []
     if branches:
         top = union_all(*(select(branch.c.id) for branch in branches)).subquery()
@@ -183,9 +185,15 @@ class Waiting:
 
 
 def waiting_conditions() -> list:
-    """Waiting for a response: still New, and nobody answered within RESPONSE_DAYS."""
+    """Waiting for a response: still New, and nobody answered within RESPONSE_DAYS.
+
+    These match the partial index ix_ideas_unanswered, which holds exactly the candidates:
+    SQLite uses a partial index only when the query states its condition with the same
+    literal (not a bound parameter), and would otherwise read every New item through the
+    status index."""
     cutoff = utcnow() - timedelta(days=current_app.config["RESPONSE_DAYS"])
-    return [Idea.status == Status.NEW, Idea.first_response_at.is_(None), Idea.created_at <= cutoff]
+    new = literal(Status.NEW.value, String, literal_execute=True)
+    return [mostly_true(Idea.status == new), Idea.first_response_at.is_(None), Idea.created_at <= cutoff]
 
 
 def waiting(team_ids: list[int] | None, limit: int = 5) -> Waiting:
