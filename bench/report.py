@@ -313,7 +313,7 @@ def write(runs: list[Run], pages: list[Page], settings: Settings, pg_version: st
         "in-process with the same requests; a range where items differ. "
         "\\* Other work on the machine used 10% or more of the CPU during every try of this measurement.",
         "",
-        f"![p95 latency and throughput per page](results.png)" if chart else "(No chart: matplotlib is missing.)",
+        "![p95 latency and throughput per page](results.png)" if chart else "(No chart: matplotlib is missing.)",
         "",
         f"## Targets ({met} of {total} met)",
         "",

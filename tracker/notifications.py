@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from .extensions import db, mail
 from .models import MAX_ID, Comment, Idea, Notification, User, Vote, utcnow
-from .workflow import EmailPreference, NotificationType
+from .workflow import EmailPreference
 
 log = logging.getLogger(__name__)
 

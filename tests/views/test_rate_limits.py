@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from tests.conftest import login
-from tests.factories import PASSWORD, make_idea, make_user
+from tests.factories import PASSWORD, make_idea
 
 
 @pytest.fixture

@@ -1,0 +1,91 @@
+"""People's own accounts: registering, signing in, sessions and settings."""
+import secrets
+from functools import cache
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Team, User
+from ..workflow import Role
+from .common import commit_or_conflict
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def email_domain_allowed(email: str) -> bool:
+    allowed = current_app.config["ALLOWED_EMAIL_DOMAINS"]
+    return not allowed or email.rsplit("@", 1)[-1] in allowed
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+def add_user(email: str, name: str, password: str, role: str, team: Team | None) -> User:
+    email = normalise_email(email)
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise DomainError(_l("An account with this email address already exists."), field="email")
+    user = User(email=email, name=name.strip(), role=role, team=team, session_token=new_session_token())
+    user.set_password(password)
+    db.session.add(user)
+    return user
+
+
+def register_user(email: str, name: str, password: str, team: Team | None) -> User:
+    email = normalise_email(email)
+    if not email_domain_allowed(email):
+        raise DomainError(_l("Please register with your company email address."), field="email")
+    user = add_user(email, name, password, Role.EMPLOYEE, team)
+    commit_or_conflict(_l("An account with this email address already exists."), field="email")
+    return user
+
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user, or None for a wrong email, a wrong password or a deactivated
+    account alike, so that the answer never tells which accounts exist."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        check_password_hash(_dummy_hash(), password)  # as slow as a real check: timing tells nothing
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the id carries the session token, see User.get_id."""
+    ident, _, token = (user_id or "").partition(":")
+    if not ident.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not token or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Logs the user out everywhere: every session cookie carries the old token."""
+    user.session_token = new_session_token()
+    db.session.commit()
+
+
+def set_locale(user: User, locale: str) -> None:
+    user.locale = locale
+    db.session.commit()
+
+
+def update_settings(user: User, locale: str, email_preference: str) -> None:
+    user.locale, user.email_preference = locale, email_preference
+    db.session.commit()

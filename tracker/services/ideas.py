@@ -1,0 +1,177 @@
+"""Items, votes and comments: submitting, editing, voting "me too", discussing."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from .. import notifications, permissions
+from ..errors import DomainError, NotAllowed
+from ..extensions import db
+from ..models import Category, Comment, Idea, StatusChange, Team, User, Vote, utcnow
+from ..workflow import INITIAL_STATUS, MAX_MINUTES_PER_WEEK, NotificationType, can_vote_on, carries_minutes
+from .common import get_by_id
+
+
+def _check_minutes(kind: str, minutes: int | None) -> int:
+    if not carries_minutes(kind):
+        return 0
+    minutes = minutes or 0
+    if not 0 <= minutes <= MAX_MINUTES_PER_WEEK:
+        raise DomainError(_l("Enter between 0 and %(max)d minutes per week.", max=MAX_MINUTES_PER_WEEK),
+                          field="minutes_per_week")
+    return minutes
+
+
+def _check_choices(category: Category | None, team: Team | None) -> None:
+    if category is None or not category.active:
+        raise DomainError(_l("Choose one of the categories."), field="category_id")
+    if team is None:
+        raise DomainError(_l("Choose the team that owns the process."), field="team_id")
+
+
+def submit_idea(author: User, *, kind: str, title: str, description: str, category: Category | None,
+                team: Team | None, minutes_per_week: int | None, anonymous: bool) -> Idea:
+    _check_choices(category, team)
+    minutes = _check_minutes(kind, minutes_per_week)
+    idea = Idea(
+        kind=kind, title=title.strip(), description=description.strip(), category=category, team=team,
+        author=author, anonymous=anonymous, minutes_per_week=minutes, minutes_total=minutes,
+        status=INITIAL_STATUS,
+    )
+    # The submission opens the history. It names no actor, so it cannot reveal an anonymous author.
+    idea.history.append(StatusChange(from_status=None, to_status=INITIAL_STATUS, actor=None))
+    db.session.add(idea)
+    db.session.flush()
+    # Leaders hear of new items in their teams; the notification names no author.
+    rows = notifications.notify([leader.id for leader in team.leaders], type=NotificationType.NEW_ITEM, idea=idea,
+                                exclude=author)
+    db.session.commit()
+    notifications.deliver(rows)
+    return idea
+
+
+def update_idea(idea: Idea, editor: User, *, kind: str, title: str, description: str, category: Category | None,
+                team: Team | None, minutes_per_week: int | None, anonymous: bool) -> None:
+    if not permissions.can_edit_idea(idea, editor):
+        raise NotAllowed(_l("Only the author can edit this, and only while it is open."))
+    if category is not None and category.id == idea.category_id:
+        pass  # an item may keep a category that admins retired since
+    else:
+        _check_choices(category, team)
+    if team is None:
+        raise DomainError(_l("Choose the team that owns the process."), field="team_id")
+    moved_team = team.id != idea.team_id
+    if moved_team and idea.status != INITIAL_STATUS:
+        raise DomainError(_l("The owning team is working on this already; ask its leaders to hand it over."),
+                          field="team_id")
+    minutes = _check_minutes(kind, minutes_per_week)
+    idea.kind, idea.title, idea.description = kind, title.strip(), description.strip()
+    idea.category, idea.team, idea.anonymous = category, team, anonymous
+    idea.minutes_per_week = minutes
+    idea.updated_at = idea.last_activity_at = utcnow()
+    db.session.flush()
+    # Recounted from the rows: the kind decides whether the voters' minutes count at all.
+    vote_minutes = select(func.coalesce(func.sum(Vote.minutes_per_week), 0)).where(
+        Vote.idea_id == idea.id).scalar_subquery()
+    db.session.execute(update(Idea).where(Idea.id == idea.id).values(
+        minutes_total=minutes + (vote_minutes if carries_minutes(kind) else 0)))
+    rows = []
+    if moved_team:  # the new team's leaders hear of it as of a new item
+        rows = notifications.notify([leader.id for leader in team.leaders], type=NotificationType.NEW_ITEM,
+                                    idea=idea, exclude=editor)
+    db.session.commit()
+    notifications.deliver(rows)
+
+
+def get_vote(idea: Idea, user: User) -> Vote | None:
+    if not user.is_authenticated:
+        return None
+    return db.session.get(Vote, (idea.id, user.id))
+
+
+def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> bool:
+    """Adds the user's "me too". Returns False when the vote was already there.
+
+    The primary key on (idea, user) is what keeps one vote per person, also when
+    two requests race; the counters move by an atomic UPDATE in the same transaction.
+    """
+    if permissions.is_author(idea, user):
+        raise NotAllowed(_l("You cannot vote on your own item."))
+    if not permissions.can_vote(idea, user):
+        raise NotAllowed(_l("This item is closed and takes no more votes."))
+    minutes = _check_minutes(idea.kind, minutes_per_week)
+    if not _insert_vote(idea.id, user.id, minutes):
+        db.session.rollback()
+        return False  # already voted (perhaps a moment ago, in a racing request)
+    db.session.execute(
+        update(Idea).where(Idea.id == idea.id).values(
+            vote_count=Idea.vote_count + 1, minutes_total=Idea.minutes_total + minutes, last_activity_at=utcnow())
+    )
+    db.session.commit()
+    return True
+
+
+def _insert_vote(idea_id: int, user_id: int, minutes: int) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING in the caller's transaction: True when the row is new."""
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(Vote).values(idea_id=idea_id, user_id=user_id, minutes_per_week=minutes, created_at=utcnow())
+    return db.session.execute(stmt.on_conflict_do_nothing().returning(Vote.user_id)).first() is not None
+
+
+def withdraw_vote(idea: Idea, user: User) -> bool:
+    """Removes the user's vote. Returns False when there was none."""
+    if not can_vote_on(idea.status):
+        raise NotAllowed(_l("This item is closed; its votes stay as they are."))
+    removed = db.session.execute(
+        delete(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id).returning(Vote.minutes_per_week)
+    ).first()
+    if removed is None:
+        db.session.rollback()
+        return False
+    counted = removed.minutes_per_week if carries_minutes(idea.kind) else 0
+    db.session.execute(
+        update(Idea).where(Idea.id == idea.id).values(
+            vote_count=Idea.vote_count - 1, minutes_total=Idea.minutes_total - counted)
+    )
+    db.session.commit()
+    return True
+
+
+def idea_by_id(idea_id: int | None) -> Idea | None:
+    return get_by_id(Idea, idea_id)
+
+
+def comment_by_id(comment_id: int) -> Comment | None:
+    return get_by_id(Comment, comment_id)
+
+
+def add_comment(idea: Idea, author: User, body: str) -> Comment:
+    """Posts a comment and tells the item's followers. A comment by a leader of the
+    owning team (or an admin) counts as the first response."""
+    now = utcnow()
+    recipients = notifications.followers(idea)
+    comment = Comment(idea=idea, author=author, body=body.strip(), created_at=now)
+    db.session.add(comment)
+    db.session.flush()
+    values = dict(comment_count=Idea.comment_count + 1, last_activity_at=now)
+    if permissions.is_responder(idea, author):
+        values["first_response_at"] = func.coalesce(Idea.first_response_at, now)
+    db.session.execute(update(Idea).where(Idea.id == idea.id).values(**values))
+    # An anonymous author's own comment names nobody in the notifications either.
+    actor = None if permissions.is_anonymous_author(idea, author) else author
+    rows = notifications.notify(recipients, type=NotificationType.COMMENT_ADDED, idea=idea, actor=actor,
+                                exclude=author, comment_id=comment.id)
+    db.session.commit()
+    notifications.deliver(rows)
+    return comment
+
+
+def delete_comment(comment: Comment, user: User) -> None:
+    if not permissions.can_delete_comment(comment, user):
+        raise NotAllowed(_l("You can only delete your own comments."))
+    deleted = db.session.execute(delete(Comment).where(Comment.id == comment.id).returning(Comment.idea_id)).first()
+    if deleted is None:  # a second click: it is gone already
+        db.session.rollback()
+        return
+    db.session.execute(update(Idea).where(Idea.id == deleted.idea_id).values(comment_count=Idea.comment_count - 1))
+    db.session.commit()

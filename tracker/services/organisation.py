@@ -1,0 +1,133 @@
+"""What admins manage: teams and their leaders, people's roles, categories."""
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Category, Team, User
+from ..workflow import Role
+from .accounts import add_user, new_session_token
+from .common import commit_or_conflict, get_by_id
+
+
+def get_or_create_team(name: str) -> Team:
+    name = name.strip()
+    team = db.session.scalar(select(Team).where(Team.name == name))
+    if team is None:
+        team = Team(name=name)
+        db.session.add(team)
+    return team
+
+
+def create_user(email: str, name: str, password: str, role: str, team_name: str | None) -> User:
+    """For the command line: creates the team when it does not exist yet."""
+    if role not in set(Role):
+        raise DomainError(f"Unknown role {role!r}; choose one of {', '.join(Role)}.")
+    team = get_or_create_team(team_name) if team_name else None
+    user = add_user(email, name, password, role, team)
+    if role == Role.LEADER and team is not None:
+        user.led_teams.append(team)
+    commit_or_conflict(_l("An account with this email address already exists."), field="email")
+    return user
+
+
+def team_by_id(team_id: int | None) -> Team | None:
+    return get_by_id(Team, team_id)
+
+
+def category_by_id(category_id: int | None) -> Category | None:
+    return get_by_id(Category, category_id)
+
+
+def user_by_id(user_id: int) -> User | None:
+    return get_by_id(User, user_id)
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(select(User).options(joinedload(User.team)).order_by(User.name)))
+
+
+def teams_with_people() -> list[Team]:
+    """For the admin's team list: leaders and members loaded with the teams (no query per row)."""
+    return list(db.session.scalars(select(Team).options(selectinload(Team.leaders), selectinload(Team.members))
+                                   .order_by(Team.name)))
+
+
+def all_teams() -> list[Team]:
+    return list(db.session.scalars(select(Team).order_by(Team.name)))
+
+
+def active_categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).where(Category.active).order_by(Category.position, Category.id)))
+
+
+def all_categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
+
+
+def create_team(name: str, leader_ids: list[int]) -> Team:
+    team = Team(name=name.strip())
+    team.leaders = _leaders(leader_ids)
+    db.session.add(team)
+    commit_or_conflict(_l("A team with this name already exists."), field="name")
+    return team
+
+
+def update_team(team: Team, name: str, leader_ids: list[int]) -> None:
+    team.name = name.strip()
+    team.leaders = _leaders(leader_ids)
+    commit_or_conflict(_l("A team with this name already exists."), field="name")
+
+
+def _leaders(user_ids: list[int]) -> list[User]:
+    if not user_ids:
+        return []
+    users = list(db.session.scalars(select(User).where(User.id.in_(user_ids))))
+    for user in users:
+        if user.role == Role.EMPLOYEE:
+            user.role = Role.LEADER
+    return users
+
+
+def update_user(user: User, actor: User, role: str, team: Team | None, active: bool) -> None:
+    if user.id == actor.id and (role != Role.ADMIN or not active):
+        raise DomainError(_l("You cannot take away your own admin rights or deactivate yourself."))
+    user.role = role
+    user.team = team
+    if role != Role.LEADER and role != Role.ADMIN:
+        user.led_teams = []
+    if user.active and not active:
+        user.session_token = new_session_token()  # signs the user out everywhere
+    user.active = active
+    db.session.commit()
+
+
+def next_category_position() -> int:
+    """New categories go to the end of the lists unless the admin says otherwise."""
+    last = db.session.scalar(select(func.max(Category.position)))
+    return min((last or 0) + 10, 999)
+
+
+def save_category(category: Category | None, name_en: str, name_de: str, position: int, active: bool) -> Category:
+    if category is None:
+        code = _category_code(name_en)
+        category = Category(code=code)
+        db.session.add(category)
+    category.name_en = name_en.strip()
+    category.name_de = name_de.strip()
+    category.position = position
+    category.active = active
+    commit_or_conflict(_l("A category with this name already exists."), field="name_en")
+    return category
+
+
+def _category_code(name: str) -> str:
+    base = "_".join(w.lower() for w in re.findall(r"[A-Za-z0-9]+", name))[:30] or "category"
+    code, n = base, 1
+    while db.session.scalar(select(Category.id).where(Category.code == code)):
+        n += 1
+        code = f"{base}_{n}"
+    return code
