@@ -18,6 +18,33 @@ def test_admin_changes_role_team_and_deactivates(client, admin, employee, other_
     assert (employee.role, employee.team_id, employee.active) == ("leader", other_team.id, False)
 
 
+def test_a_new_leader_leads_their_own_team(client, admin, employee, team):
+    login(client, admin)
+    prefix = f"u{employee.id}-"
+    response = client.post(f"/admin/users/{employee.id}", data={
+        prefix + "role": "leader", prefix + "team_id": team.id, prefix + "active": "y"})
+    assert response.status_code == 302
+    db.session.refresh(employee)
+    assert employee.role == "leader" and [t.name for t in employee.led_teams] == [team.name]
+    page = client.get(response.location).get_data(as_text=True)
+    assert f"Leads {team.name}" in page
+
+
+def test_a_leader_without_a_team_is_refused_and_the_choice_kept(client, admin, employee):
+    login(client, admin)
+    prefix = f"u{employee.id}-"
+    response = client.post(f"/admin/users/{employee.id}", data={
+        prefix + "role": "leader", prefix + "team_id": 0, prefix + "active": "y"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "A leader needs a team to lead" in page
+    assert f"Please check the entries for {employee.name}." in page
+    row = page[page.index(f'id="user-{employee.id}"'):page.index("</tr>", page.index(f'id="user-{employee.id}"'))]
+    assert '<option selected value="leader">' in row and 'aria-invalid="true"' in row
+    db.session.refresh(employee)
+    assert (employee.role, employee.led_teams) == ("employee", [])
+
+
 def test_admin_cannot_lock_themselves_out(client, admin):
     login(client, admin)
     prefix = f"u{admin.id}-"

@@ -6,6 +6,7 @@ from wtforms import SelectChoice
 
 from .. import services
 from ..errors import DomainError
+from ..forms import show_error
 from ..permissions import admin_required
 from .forms import CategoryForm, EditUserForm, TeamForm
 
@@ -26,10 +27,15 @@ def _or_404(obj):
 
 @bp.route("/users")
 def users():
+    return _users_page()
+
+
+def _users_page(edited: EditUserForm | None = None, edited_id: int | None = None):
+    """The people and a form per row; a refused row keeps what the admin chose, with the reason."""
     people = services.all_users()
     teams = _team_choices()
-    forms = {user.id: _user_form(user, teams=teams) for user in people}
-    return render_template("admin/users.html", people=people, forms=forms)
+    forms = {user.id: edited if user.id == edited_id else _user_form(user, teams=teams) for user in people}
+    return render_template("admin/users.html", people=people, forms=forms, edited_id=edited_id)
 
 
 def _team_choices() -> list[SelectChoice]:
@@ -53,12 +59,12 @@ def update_user(user_id: int):
             services.update_user(user, current_user, form.role.data, services.team_by_id(form.team_id.data),
                                  form.active.data)
         except DomainError as error:
-            flash(str(error.message), "error")
+            show_error(form, error, "role")
         else:
             flash(_("Changes to %(name)s are saved.", name=user.name), "success")
-    else:
-        flash(_("Please check the entries for %(name)s.", name=user.name), "error")
-    return redirect(url_for("admin.users"))
+            return redirect(url_for("admin.users") + f"#user-{user.id}")
+    flash(_("Please check the entries for %(name)s.", name=user.name), "error")
+    return _users_page(form, user.id), 422
 
 
 def _team_form(team=None) -> TeamForm:

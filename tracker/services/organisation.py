@@ -47,7 +47,8 @@ def user_by_id(user_id: int) -> User | None:
 
 
 def all_users() -> list[User]:
-    return list(db.session.scalars(select(User).options(joinedload(User.team)).order_by(User.name)))
+    return list(db.session.scalars(select(User).options(joinedload(User.team), selectinload(User.led_teams))
+                                   .order_by(User.name)))
 
 
 def teams_with_people() -> list[Team]:
@@ -95,6 +96,13 @@ def _leaders(user_ids: list[int]) -> list[User]:
 def update_user(user: User, actor: User, role: str, team: Team | None, active: bool) -> None:
     if user.id == actor.id and (role != Role.ADMIN or not active):
         raise DomainError(_l("You cannot take away your own admin rights or deactivate yourself."))
+    if role == Role.LEADER and not user.led_teams:
+        # A leader leads at least one team, or their board would be empty: their own team to
+        # begin with; the Teams page chooses leaders per team.
+        if team is None:
+            raise DomainError(_l("A leader needs a team to lead: choose their team here, or choose them as a "
+                                 "leader on the Teams page."), field="team_id")
+        user.led_teams = [team]
     user.role = role
     user.team = team
     if role != Role.LEADER and role != Role.ADMIN:
