@@ -134,7 +134,8 @@ def test_vote_without_javascript_posts_the_form_and_reloads_the_page(page: Page)
         page.get_by_role("button", name="Me too").click()
 
     expect(page).to_have_url(re.compile(rf"/ideas/{idea_id}#vote$"))
-    expect(page.locator(".flashes").get_by_role("status")).to_have_text("Your vote is counted.")
+    expect(page.locator("[data-vote-box]").get_by_role("status")).to_have_text("Your vote is counted.")
+    expect(page.locator("[data-vote-box]").get_by_role("status")).to_be_in_viewport()  # seen where the page opens
     expect(page.locator("[data-vote-count]")).to_have_text("1")
     expect(page.locator("[data-hours-lost]")).to_have_text(hours(AUTHOR_MINUTES + VOTER_MINUTES))
     expect(page.get_by_role("button", name="Withdraw my vote")).to_be_visible()

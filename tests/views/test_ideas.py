@@ -96,9 +96,13 @@ def test_vote_without_javascript_redirects_back(login_as, employee, colleague):
     response = client.post(f"/ideas/{idea.id}/vote", data={"minutes_per_week": "60"})
     assert response.status_code == 302 and response.location == f"/ideas/{idea.id}#vote"
     page = client.get(response.location).get_data(as_text=True)
-    assert "Your vote is counted." in page
+    # The answer sits in the vote box, where the page opens (#vote), not at the top of the page.
+    vote_box = page[page.index('id="vote"'):page.index("</section>", page.index('id="vote"'))]
+    assert 'role="status">Your vote is counted.</p>' in vote_box
+    assert page.count("Your vote is counted.") == 1 and 'class="flashes"' not in page
     assert 'data-vote-count>1<' in page and 'data-hours-lost>1.5<' in page
     client.post(f"/ideas/{idea.id}/unvote")
+    assert "Your vote is withdrawn." not in client.get("/").get_data(as_text=True)  # not carried to other pages
     db.session.refresh(idea)
     assert (idea.vote_count, idea.minutes_total, count(Vote)) == (0, 30, 0)
 

@@ -1,5 +1,5 @@
 """Browsing, submitting, voting and commenting."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, get_flashed_messages, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,6 +10,8 @@ from ..extensions import limiter
 from ..forms import show_error
 from ..models import MAX_ID
 from .forms import CommentForm, EmptyForm, IdeaForm, VoteForm
+
+VOTE_FLASH = "vote-"  # flashed as "vote-success" / "vote-error": shown in the vote box (base.html skips them)
 
 bp = Blueprint("ideas", __name__)
 
@@ -109,8 +111,13 @@ def edit(idea_id: int):
 @bp.route("/ideas/<int:idea_id>")
 def detail(idea_id: int):
     idea = load_idea(idea_id)
+    # The answer to a vote without JavaScript sits in the vote box, where the page opens (#vote).
+    vote_message, vote_category = next(((message, category.removeprefix(VOTE_FLASH))
+                                        for category, message in get_flashed_messages(with_categories=True)
+                                        if category.startswith(VOTE_FLASH)), (None, None))
     return render_template("ideas/detail.html", idea=idea, vote=services.get_vote(idea, current_user),
-                           vote_form=VoteForm(), comment_form=CommentForm(), empty_form=EmptyForm())
+                           vote_form=VoteForm(), comment_form=CommentForm(), empty_form=EmptyForm(),
+                           vote_message=vote_message, vote_message_category=vote_category)
 
 
 def _vote_response(idea_id: int, message: str | None, category: str = "success"):
@@ -121,7 +128,7 @@ def _vote_response(idea_id: int, message: str | None, category: str = "success")
                                vote_form=VoteForm(), empty_form=EmptyForm(), vote_message=message,
                                vote_message_category=category)
     if message:
-        flash(message, category)
+        flash(message, VOTE_FLASH + category)
     return redirect(url_for("ideas.detail", idea_id=idea_id) + "#vote")
 
 
