@@ -141,28 +141,29 @@ def _init_i18n(app: Flask) -> None:
         is_anonymous_author=permissions.is_anonymous_author,
     )
 
-    app.jinja_env.globals["unread_count"] = _unread_count
-
     @app.context_processor
     def page_context():
-        """Once per rendered page: the language, its catalog and the workflow's names in it."""
+        """Once per rendered page: the language, its catalog and the workflow's names in it,
+        and the reader's unread notifications for the bell."""
         from flask_babel import get_locale
 
         locale = str(get_locale() or "en")
-        return {"current_locale": locale, **i18n.template_context(locale)}
+        return {"current_locale": locale, "unread": _unread_count(), **i18n.template_context(locale)}
 
 
 def _unread_count() -> int:
-    """The reader's unread notifications, for the bell: counted when a page shows it, once."""
+    """Loaded with the signed-in user (no statement here); counted only for a user loaded otherwise."""
     from flask import g
     from flask_login import current_user
 
     from . import notifications
 
+    if g.get("database_unavailable") or not current_user or not current_user.is_authenticated:
+        return 0
+    if current_user.unread_count is not None:
+        return current_user.unread_count
     if "unread_count" not in g:
-        g.unread_count = 0
-        if not g.get("database_unavailable") and current_user and current_user.is_authenticated:
-            g.unread_count = notifications.unread_count(current_user)
+        g.unread_count = notifications.unread_count(current_user)
     return g.unread_count
 
 

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -58,6 +58,9 @@ class User(UserMixin, db.Model):
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
     led_teams: Mapped[list[Team]] = relationship(secondary=team_leaders, back_populates="leaders")
+    # Unread notifications, for the bell: loaded with the signed-in user (services.load_user),
+    # None where a user is loaded otherwise.
+    unread_count: Mapped[int | None] = query_expression()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -53,6 +53,13 @@ def unread_count(user: User) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
+def unread_count_column():
+    """The same count as a column of a query over users (one statement with the user)."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+            .correlate(User).scalar_subquery())
+
+
 def page_for(user: User, page: int, per_page: int = 30):
     stmt = select(Notification).where(Notification.user_id == user.id).options(
         joinedload(Notification.idea).joinedload(Idea.team), joinedload(Notification.actor),

@@ -5,11 +5,13 @@ from functools import cache
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import with_expression
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import notifications
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Team, User
+from ..models import MAX_ID, Team, User
 from ..workflow import Role
 from .common import commit_or_conflict
 
@@ -67,9 +69,11 @@ def _dummy_hash() -> str:
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: the id carries the session token, see User.get_id."""
     ident, _, token = (user_id or "").partition(":")
-    if not ident.isdigit():
+    if not ident.isdigit() or int(ident) > MAX_ID:
         return None
-    user = db.session.get(User, int(ident))
+    # With the bell's unread count: every page shows it, and this way it costs no statement of its own.
+    user = db.session.scalar(select(User).where(User.id == int(ident)).options(
+        with_expression(User.unread_count, notifications.unread_count_column())))
     if user is None or not token or not secrets.compare_digest(user.session_token, token):
         return None
     return user
