@@ -104,7 +104,7 @@ def _plans(client, url: str, marker: str) -> list[str]:
                 for sql, params in captured]
 
 
-def test_sqlite_reads_the_narrow_indexes(app, measure, db, leader):
+def test_sqlite_reads_the_narrow_indexes(app, measure, db, leader, admin):
     """Without statistics SQLite would read every item of a status through the status index
     for the waiting panel and for each board column; these read only the rows they show."""
     if db.engine.dialect.name != "sqlite":
@@ -120,3 +120,7 @@ def test_sqlite_reads_the_narrow_indexes(app, measure, db, leader):
     [board] = _plans(client, "/board", "UNION ALL")
     assert "COVERING INDEX ix_ideas_team_status_votes" in board, board
     assert "ix_ideas_status_votes" not in board, board
+    admin_client = app.test_client()
+    login(admin_client, admin)
+    [company] = _plans(admin_client, "/", "OVER ()")  # an admin's panel: every team
+    assert "USING INDEX ix_ideas_unanswered_age" in company, company

@@ -121,6 +121,10 @@ class Idea(db.Model):
         Index("ix_ideas_unanswered", "team_id", "created_at",
               sqlite_where=text("status = 'new' AND first_response_at IS NULL"),
               postgresql_where=text("status = 'new' AND first_response_at IS NULL")),
+        # ... and of the whole company (admins, the list's "waiting" filter without a team), oldest first
+        Index("ix_ideas_unanswered_age", "created_at",
+              sqlite_where=text("status = 'new' AND first_response_at IS NULL"),
+              postgresql_where=text("status = 'new' AND first_response_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,7 +17,7 @@ class mostly_true(FunctionElement):
 
 @compiles(mostly_true)
 def _mostly_true(element, compiler, **kw):
-    return compiler.process(element.clauses, **kw)
+    return f"({compiler.process(element.clauses, **kw)})"  # grouped: an OR inside stays inside
 
 
 @compiles(mostly_true, "sqlite")

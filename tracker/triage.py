@@ -187,7 +187,8 @@ class Waiting:
 def waiting_conditions() -> list:
     """Waiting for a response: still New, and nobody answered within RESPONSE_DAYS.
 
-    These match the partial index ix_ideas_unanswered, which holds exactly the candidates:
+    These match the partial indexes ix_ideas_unanswered (per team) and ix_ideas_unanswered_age
+    (the whole company), which hold exactly the candidates:
     SQLite uses a partial index only when the query states its condition with the same
     literal (not a bound parameter), and would otherwise read every New item through the
     status index."""
