@@ -215,3 +215,19 @@ def test_list_sorts_and_filters(employee, colleague, admin, other_team):
     assert _titles(employee, status=Status.REVIEW) == []
     assert set(_titles(employee, category=category().id)) == {"Cheap", "Costly", "Idea"}
     assert costly.id
+
+
+def test_load_user_checks_the_session_token_and_counts_unread(employee, colleague):
+    from tracker import notifications
+
+    idea = make_idea(employee)
+    services.add_comment(idea, colleague, "Same here")  # tells the author
+    ident = employee.get_id()
+    db.session.expunge_all()
+    user = services.load_user(ident)
+    assert user.email == employee.email and user.unread_count == notifications.unread_count(user) == 1
+    number, _, token = ident.partition(":")
+    assert services.load_user(f"{number}:wrong-token") is None
+    assert services.load_user(f"{number}") is None
+    assert services.load_user("99999999999999999999:" + token) is None  # beyond any id: no query, no error
+    assert services.load_user("x:" + token) is None

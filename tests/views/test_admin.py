@@ -1,7 +1,7 @@
 from sqlalchemy import select
 
 from tests.conftest import login
-from tests.factories import make_idea
+from tests.factories import make_idea, make_user
 from tracker.extensions import db
 from tracker.models import Category, Team
 
@@ -45,11 +45,43 @@ def test_a_leader_without_a_team_is_refused_and_the_choice_kept(client, admin, e
     assert (employee.role, employee.led_teams) == ("employee", [])
 
 
+def test_a_leader_leading_no_team_can_still_be_deactivated(client, admin, leader, team):
+    leader.led_teams = []  # as the command line can create one
+    db.session.commit()
+    login(client, admin)
+    prefix = f"u{leader.id}-"
+    response = client.post(f"/admin/users/{leader.id}", data={prefix + "role": "leader", prefix + "team_id": team.id})
+    assert response.status_code == 302
+    db.session.refresh(leader)
+    assert (leader.role, leader.active, leader.led_teams) == ("leader", False, [])  # not made to lead again
+
+
+def test_a_leader_removed_from_their_last_team_is_an_employee_again(client, admin, leader, team, other_team):
+    other_leader = make_user("olga@example.com", "Olga Other", role="leader", team=other_team,
+                             leads=[team, other_team])
+    login(client, admin)
+    response = client.post(f"/admin/teams/{team.id}", data={"name": team.name, "leader_ids": [other_leader.id]})
+    assert response.status_code == 302
+    db.session.refresh(leader)
+    db.session.refresh(other_leader)
+    assert (leader.role, leader.led_teams) == ("employee", [])
+    assert other_leader.role == "leader"
+    client.post(f"/admin/teams/{other_team.id}", data={"name": other_team.name, "leader_ids": [admin.id]})
+    db.session.refresh(other_leader)
+    assert other_leader.role == "leader"  # still leads the first team
+    client.post(f"/admin/teams/{team.id}", data={"name": team.name})
+    db.session.refresh(admin)
+    db.session.refresh(other_leader)
+    assert (other_leader.role, admin.role) == ("employee", "admin")  # an admin keeps their role
+
+
 def test_admin_cannot_lock_themselves_out(client, admin):
     login(client, admin)
     prefix = f"u{admin.id}-"
-    client.post(f"/admin/users/{admin.id}", data={prefix + "role": "employee", prefix + "team_id": 0,
-                                                  prefix + "active": "y"})
+    response = client.post(f"/admin/users/{admin.id}", data={prefix + "role": "employee", prefix + "team_id": 0,
+                                                             prefix + "active": "y"})
+    assert response.status_code == 422
+    assert "You cannot take away your own admin rights or deactivate yourself." in response.get_data(as_text=True)
     db.session.refresh(admin)
     assert admin.role == "admin"
 

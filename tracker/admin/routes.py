@@ -35,7 +35,7 @@ def _users_page(edited: EditUserForm | None = None, edited_id: int | None = None
     people = services.all_users()
     teams = _team_choices()
     forms = {user.id: edited if user.id == edited_id else _user_form(user, teams=teams) for user in people}
-    return render_template("admin/users.html", people=people, forms=forms, edited_id=edited_id)
+    return render_template("admin/users.html", people=people, forms=forms)
 
 
 def _team_choices() -> list[SelectChoice]:
@@ -62,7 +62,7 @@ def update_user(user_id: int):
             show_error(form, error, "role")
         else:
             flash(_("Changes to %(name)s are saved.", name=user.name), "success")
-            return redirect(url_for("admin.users") + f"#user-{user.id}")
+            return redirect(url_for("admin.users"))
     flash(_("Please check the entries for %(name)s.", name=user.name), "error")
     return _users_page(form, user.id), 422
 

@@ -79,7 +79,13 @@ def create_team(name: str, leader_ids: list[int]) -> Team:
 
 def update_team(team: Team, name: str, leader_ids: list[int]) -> None:
     team.name = name.strip()
+    before = list(team.leaders)
     team.leaders = _leaders(leader_ids)
+    for user in before:
+        # Chosen here, an employee becomes a leader (_leaders); no longer leading any team,
+        # a leader becomes an employee again. Admins keep their role.
+        if user.role == Role.LEADER and not user.led_teams:
+            user.role = Role.EMPLOYEE
     commit_or_conflict(_l("A team with this name already exists."), field="name")
 
 
@@ -96,9 +102,9 @@ def _leaders(user_ids: list[int]) -> list[User]:
 def update_user(user: User, actor: User, role: str, team: Team | None, active: bool) -> None:
     if user.id == actor.id and (role != Role.ADMIN or not active):
         raise DomainError(_l("You cannot take away your own admin rights or deactivate yourself."))
-    if role == Role.LEADER and not user.led_teams:
-        # A leader leads at least one team, or their board would be empty: their own team to
-        # begin with; the Teams page chooses leaders per team.
+    if role == Role.LEADER and user.role != Role.LEADER and not user.led_teams:
+        # Someone made a leader here leads their own team to begin with, or their board would
+        # be empty; the Teams page chooses the leaders of each team.
         if team is None:
             raise DomainError(_l("A leader needs a team to lead: choose their team here, or choose them as a "
                                  "leader on the Teams page."), field="team_id")
