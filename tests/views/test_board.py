@@ -4,7 +4,7 @@ from tests.factories import make_idea
 from tracker import services, triage
 from tracker.extensions import db
 from tracker.models import Notification
-from tracker.workflow import Status
+from tracker.workflow import Kind, Status
 
 
 def test_board_shows_columns_cards_and_the_leaders_teams(login_as, employee, leader, other_team):
@@ -18,6 +18,16 @@ def test_board_shows_columns_cards_and_the_leaders_teams(login_as, employee, lea
     assert "1 vote" in page and "1 h/week lost" in page and "Move…" in page
     everything = login_as(leader).get("/board?team=").get_data(as_text=True)
     assert "Elsewhere" in everything
+
+
+def test_an_idea_card_claims_no_hours_lost(login_as, employee, colleague):
+    idea = make_idea(employee, title="Shared calendar", kind=Kind.IDEA, minutes_per_week=None)
+    services.cast_vote(idea, colleague)
+    client = login_as(colleague)
+    card = client.get("/board").get_data(as_text=True).split('data-idea-id="%d"' % idea.id)[1].split("</li>")[0]
+    assert "1 vote" in card and "h/week lost" not in card
+    vote_box = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "You voted for this idea." in vote_box and "me too" not in vote_box
 
 
 def test_employees_see_the_board_without_controls(login_as, colleague, employee):

@@ -62,6 +62,23 @@ def test_the_language_switch_works_before_login(client):
     assert '<html lang="de">' in page and "Anmelden" in page
 
 
+def test_the_language_switch_after_a_refused_form_returns_to_its_page(client, employee, colleague):
+    idea = make_idea(employee)
+    login(client, colleague)
+    refused = client.post(f"/ideas/{idea.id}/comments", data={"body": ""})
+    assert refused.status_code == 422
+    # The refused form's page has the address it was posted to, which only takes posts.
+    response = client.post("/language", data={"locale": "de", "next": f"/ideas/{idea.id}/comments"},
+                           headers={"Referer": f"http://localhost/ideas/{idea.id}"})
+    assert response.status_code == 302 and response.location == f"/ideas/{idea.id}"
+    assert '<html lang="de">' in client.get(response.location).get_data(as_text=True)
+    elsewhere = client.post("/language", data={"locale": "en", "next": f"/ideas/{idea.id}/comments"},
+                            headers={"Referer": "https://evil.example/ideas/1"})
+    assert elsewhere.location == "/"
+    ordinary = client.post("/language", data={"locale": "en", "next": "/?sort=newest"})
+    assert ordinary.location == "/?sort=newest"
+
+
 def test_dates_and_numbers_are_localised(client, employee, colleague):
     from tracker import services
 

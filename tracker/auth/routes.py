@@ -1,10 +1,11 @@
 """Log in, log out, register, and the user's language."""
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 from wtforms import SelectChoice
 
 from .. import services
@@ -112,4 +113,19 @@ def language():
         session["locale"] = form.locale.data
         if current_user.is_authenticated:
             services.set_locale(current_user, form.locale.data)
-    return redirect(safe_next(form.next.data))
+    return redirect(_page_to_return_to(form.next.data))
+
+
+def _page_to_return_to(target: str | None) -> str:
+    """The page the switch was pressed on. After a refused form that is the address the form
+    was posted to, which has no page to show: then the page the form was on (the referrer)."""
+    referrer = urlsplit(request.referrer or "")
+    from_here = referrer.netloc == request.host and referrer.path
+    for candidate in (target, from_here and urlunsplit(("", "", referrer.path, referrer.query, ""))):
+        path = safe_next(candidate)
+        try:
+            current_app.url_map.bind(request.host).match(urlsplit(path).path, method="GET")
+        except HTTPException:
+            continue
+        return path
+    return url_for("ideas.index")

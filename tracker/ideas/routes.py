@@ -15,6 +15,12 @@ VOTE_FLASH = "vote-"  # flashed as "vote-success" / "vote-error": shown in the v
 
 bp = Blueprint("ideas", __name__)
 
+
+@bp.app_template_test("vote_answer")
+def is_vote_answer(category: str) -> bool:
+    """A flashed message's category that belongs in the vote box, not at the top of the page."""
+    return category.startswith(VOTE_FLASH)
+
 @bp.before_request
 @login_required
 def require_login():
@@ -114,7 +120,7 @@ def detail(idea_id: int):
     # The answer to a vote without JavaScript sits in the vote box, where the page opens (#vote).
     vote_message, vote_category = next(((message, category.removeprefix(VOTE_FLASH))
                                         for category, message in get_flashed_messages(with_categories=True)
-                                        if category.startswith(VOTE_FLASH)), (None, None))
+                                        if is_vote_answer(category)), (None, None))
     return render_template("ideas/detail.html", idea=idea, vote=services.get_vote(idea, current_user),
                            vote_form=VoteForm(), comment_form=CommentForm(), empty_form=EmptyForm(),
                            vote_message=vote_message, vote_message_category=vote_category)
