@@ -17,6 +17,7 @@ class Page:
     label: str
     paths: tuple[str, ...] = ()   # rotated through; empty for the vote toggle
     vote: bool = False
+    reference: bool = False       # measured for comparison; the targets are not asked of it
 
 
 @dataclass
@@ -38,7 +39,8 @@ def choose_targets(company: Company, seed: int = 3) -> Targets:
 
 def pages(targets: Targets) -> list[Page]:
     return [
-        Page("ping", "Trivial route (ceiling)", ("/_bench/ping",)),
+        Page("ping", "Trivial route (ceiling)", ("/_bench/ping",), reference=True),
+        Page("floor", "Empty page, logged in (reference)", ("/_bench/floor",), reference=True),
         Page("list", "List, most votes (default)", ("/",)),
         Page("list_newest", "List, newest", ("/?sort=newest",)),
         Page("list_hours", "List, most hours lost", ("/?sort=hours",)),

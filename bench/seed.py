@@ -18,7 +18,7 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Comment, Idea, Notification, StatusChange, Team, User, Vote, team_leaders
 
-from . import data
+from . import data, routes
 
 SERIAL_TABLES = ("teams", "users", "ideas", "comments", "status_changes", "notifications")
 
@@ -33,7 +33,8 @@ class Seeded:
 
 
 def make_app(url: str):
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": False})
+    """The app as the load test serves it (bench/wsgi.py), on the given database."""
+    return routes.add_to(create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": False}))
 
 
 def fresh_database(kind: str, ideas: int, out: Path, pg_admin_url: str | None) -> str:
