@@ -129,7 +129,14 @@ def test_vote_without_javascript_posts_the_form_and_reloads_the_page(page: Page)
     log_in(page, voter.email)
     page.goto(f"/ideas/{idea_id}")
     expect(page.locator("[data-vote-count]")).to_have_text("0")
-    page.get_by_label("Your minutes lost per week", exact=True).fill(str(VOTER_MINUTES))
+    minutes = page.get_by_label("Your minutes lost per week", exact=True)
+    minutes.fill("99999")
+    with page.expect_navigation():  # refused: the page again, with the answer beside the field it concerns
+        page.get_by_role("button", name="Me too").click()
+    expect(minutes).to_be_focused()
+    expect(minutes).to_have_value("99999")
+    expect(page.locator("[data-vote-box]").get_by_role("alert")).to_be_in_viewport()
+    minutes.fill(str(VOTER_MINUTES))
     with page.expect_navigation():  # no script intercepts the form: the browser posts it
         page.get_by_role("button", name="Me too").click()
 

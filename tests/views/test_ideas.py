@@ -127,6 +127,18 @@ def test_vote_with_bad_minutes_is_explained(login_as, employee, colleague):
     assert count(Vote) == 0
 
 
+def test_vote_with_bad_minutes_without_javascript_keeps_them_and_marks_the_field(login_as, employee, colleague):
+    idea = make_idea(employee)
+    response = login_as(colleague).post(f"/ideas/{idea.id}/vote", data={"minutes_per_week": "99999"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    field = page[page.index('<input type="number" id="vote-minutes"'):]
+    field = field[:field.index(">")]
+    assert 'value="99999"' in field and 'aria-invalid="true"' in field and "autofocus" in field
+    assert 'id="vote-message" role="alert">Enter between 0 and 2400 minutes per week.' in page
+    assert count(Vote) == 0
+
+
 def test_the_author_sees_no_vote_button(login_as, employee):
     idea = make_idea(employee)
     page = login_as(employee).get(f"/ideas/{idea.id}").get_data(as_text=True)

@@ -121,8 +121,12 @@ def detail(idea_id: int):
     vote_message, vote_category = next(((message, category.removeprefix(VOTE_FLASH))
                                         for category, message in get_flashed_messages(with_categories=True)
                                         if is_vote_answer(category)), (None, None))
+    return _detail_page(idea, VoteForm(), vote_message, vote_category)
+
+
+def _detail_page(idea, vote_form: VoteForm, vote_message: str | None = None, vote_category: str | None = None):
     return render_template("ideas/detail.html", idea=idea, vote=services.get_vote(idea, current_user),
-                           vote_form=VoteForm(), comment_form=CommentForm(), empty_form=EmptyForm(),
+                           vote_form=vote_form, comment_form=CommentForm(), empty_form=EmptyForm(),
                            vote_message=vote_message, vote_message_category=vote_category)
 
 
@@ -143,8 +147,11 @@ def vote(idea_id: int):
     idea = load_idea(idea_id, whole=False)
     form = VoteForm()
     if not form.validate_on_submit():
-        return _vote_response(idea_id, " ".join(map(str, form.minutes_per_week.errors)) or _("Please try again."),
-                              "error")
+        message = " ".join(map(str, form.minutes_per_week.errors)) or _("Please try again.")
+        if form.minutes_per_week.errors and request.headers.get("X-Fragment") != "vote":
+            # Without JavaScript: the page again, keeping what was typed; the field takes the focus.
+            return _detail_page(load_idea(idea_id), form, message, "error"), 422
+        return _vote_response(idea_id, message, "error")
     try:
         services.cast_vote(idea, current_user, form.minutes_per_week.data)
     except DomainError as error:
