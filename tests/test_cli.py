@@ -15,6 +15,13 @@ def test_create_user_makes_a_leader_of_a_new_team(runner):
     assert services.authenticate("chefin@example.com", "a-long-password") == user
 
 
+def test_create_user_refuses_a_leader_without_a_team(runner):
+    result = runner.invoke(args=["create-user", "chefin@example.com", "--name", "Chefin", "--role", "leader",
+                                 "--password", "a-long-password"])
+    assert result.exit_code != 0 and "A leader needs a team to lead: give it with --team." in result.output
+    assert db.session.scalar(select(User).where(User.email == "chefin@example.com")) is None
+
+
 def test_create_user_refuses_a_taken_email(runner, employee):
     result = runner.invoke(args=["create-user", employee.email, "--name", "X", "--password", "a-long-password"])
     assert result.exit_code != 0

@@ -84,6 +84,12 @@ def test_admin_cannot_lock_themselves_out(client, admin):
     assert "You cannot take away your own admin rights or deactivate yourself." in response.get_data(as_text=True)
     db.session.refresh(admin)
     assert admin.role == "admin"
+    response = client.post(f"/admin/users/{admin.id}", data={prefix + "role": "admin", prefix + "team_id": 0})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="user-{admin.id}-active-error">You cannot take away' in page  # beside the box that caused it
+    db.session.refresh(admin)
+    assert admin.active
 
 
 def test_admin_creates_a_team_with_leaders(client, admin, employee):

@@ -26,6 +26,8 @@ def create_user(email: str, name: str, password: str, role: str, team_name: str 
     """For the command line: creates the team when it does not exist yet."""
     if role not in set(Role):
         raise DomainError(f"Unknown role {role!r}; choose one of {', '.join(Role)}.")
+    if role == Role.LEADER and not (team_name or "").strip():
+        raise DomainError("A leader needs a team to lead: give it with --team.")
     team = get_or_create_team(team_name) if team_name else None
     user = add_user(email, name, password, role, team)
     if role == Role.LEADER and team is not None:
@@ -101,7 +103,8 @@ def _leaders(user_ids: list[int]) -> list[User]:
 
 def update_user(user: User, actor: User, role: str, team: Team | None, active: bool) -> None:
     if user.id == actor.id and (role != Role.ADMIN or not active):
-        raise DomainError(_l("You cannot take away your own admin rights or deactivate yourself."))
+        raise DomainError(_l("You cannot take away your own admin rights or deactivate yourself."),
+                          field="role" if role != Role.ADMIN else "active")
     if role == Role.LEADER and user.role != Role.LEADER and not user.led_teams:
         # Someone made a leader here leads their own team to begin with, or their board would
         # be empty; the Teams page chooses the leaders of each team.
