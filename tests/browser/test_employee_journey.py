@@ -86,7 +86,14 @@ def test_journey_anonymous_pain_point_is_found_voted_on_without_reload_and_read_
     navigations = []
     page.on("framenavigated", lambda frame: navigations.append(frame.url) if frame == page.main_frame else None)
     page.evaluate("window.__marker = 1")
-    page.get_by_label("Your minutes lost per week", exact=True).fill(str(VOTER_MINUTES))
+    minutes = page.get_by_label("Your minutes lost per week", exact=True)
+    minutes.fill("99999")  # refused in place: the answer in the box, the field keeps it and has the focus
+    page.get_by_role("button", name="Me too").click()
+    expect(page.locator("[data-vote-box]").get_by_role("alert")).to_contain_text("Enter between 0 and 2400")
+    expect(minutes).to_be_focused()
+    expect(minutes).to_have_value("99999")
+    expect(votes).to_have_text("0")
+    minutes.fill(str(VOTER_MINUTES))
     page.get_by_role("button", name="Me too").click()
 
     expect(votes).to_have_text("1")

@@ -124,6 +124,10 @@ def test_vote_with_bad_minutes_is_explained(login_as, employee, colleague):
     html = client.post(f"/ideas/{idea.id}/vote", data={"minutes_per_week": "99999"},
                        headers={"X-Fragment": "vote"}).get_data(as_text=True)
     assert "Enter between 0 and 2400 minutes per week." in html
+    field = html[html.index('<input type="number" id="vote-minutes"'):]
+    field = field[:field.index(">")]
+    assert 'value="99999"' in field and 'aria-invalid="true"' in field
+    assert 'aria-describedby="vote-message vote-minutes-help"' in field  # the script focuses it
     assert count(Vote) == 0
 
 
@@ -135,6 +139,7 @@ def test_vote_with_bad_minutes_without_javascript_keeps_them_and_marks_the_field
     field = page[page.index('<input type="number" id="vote-minutes"'):]
     field = field[:field.index(">")]
     assert 'value="99999"' in field and 'aria-invalid="true"' in field and "autofocus" in field
+    assert 'aria-describedby="vote-message vote-minutes-help"' in field
     assert 'id="vote-message" role="alert">Enter between 0 and 2400 minutes per week.' in page
     assert count(Vote) == 0
 

@@ -130,12 +130,12 @@ def _detail_page(idea, vote_form: VoteForm, vote_message: str | None = None, vot
                            vote_message=vote_message, vote_message_category=vote_category)
 
 
-def _vote_response(idea_id: int, message: str | None, category: str = "success"):
-    """The vote box alone for the page's script, else back to the page."""
+def _vote_response(idea_id: int, message: str | None, category: str = "success", form: VoteForm | None = None):
+    """The vote box alone for the page's script (with a refused form's marks), else back to the page."""
     if request.headers.get("X-Fragment") == "vote":
         idea = load_idea(idea_id, whole=False)
         return render_template("ideas/_vote.html", idea=idea, vote=services.get_vote(idea, current_user),
-                               vote_form=VoteForm(), empty_form=EmptyForm(), vote_message=message,
+                               vote_form=form or VoteForm(), empty_form=EmptyForm(), vote_message=message,
                                vote_message_category=category)
     if message:
         flash(message, VOTE_FLASH + category)
@@ -151,7 +151,7 @@ def vote(idea_id: int):
         if form.minutes_per_week.errors and request.headers.get("X-Fragment") != "vote":
             # Without JavaScript: the page again, keeping what was typed; the field takes the focus.
             return _detail_page(load_idea(idea_id), form, message, "error"), 422
-        return _vote_response(idea_id, message, "error")
+        return _vote_response(idea_id, message, "error", form)
     try:
         services.cast_vote(idea, current_user, form.minutes_per_week.data)
     except DomainError as error:

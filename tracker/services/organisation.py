@@ -28,7 +28,7 @@ def create_user(email: str, name: str, password: str, role: str, team_name: str 
         raise DomainError(f"Unknown role {role!r}; choose one of {', '.join(Role)}.")
     if role == Role.LEADER and not (team_name or "").strip():
         raise DomainError("A leader needs a team to lead: give it with --team.")
-    team = get_or_create_team(team_name) if team_name else None
+    team = get_or_create_team(team_name) if (team_name or "").strip() else None
     user = add_user(email, name, password, role, team)
     if role == Role.LEADER and team is not None:
         user.led_teams.append(team)

@@ -25,7 +25,7 @@
       var fresh = holder.querySelector("[data-vote-box]");
       if (!fresh) { throw new Error("no vote box"); }
       box.replaceWith(fresh);
-      var focusTarget = fresh.querySelector("button[type=submit]") || fresh;
+      var focusTarget = fresh.querySelector("[aria-invalid=true]") || fresh.querySelector("button[type=submit]") || fresh;
       focusTarget.focus();
     }).catch(function () {
       form.submit();  // fall back to the ordinary form post
