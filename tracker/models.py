@@ -11,6 +11,8 @@ from .workflow import INITIAL_STATUS, EmailPreference, Role
 
 
 MAX_ID = 2**31 - 1  # ids from URLs and forms beyond this are simply not found
+# The condition of the partial indexes over items waiting for a response (triage.waiting_conditions).
+UNANSWERED = text("status = 'new' AND first_response_at IS NULL")
 
 
 def utcnow() -> datetime:
@@ -119,12 +121,10 @@ class Idea(db.Model):
         Index("ix_ideas_team_status_votes", "team_id", "status", "vote_count", "minutes_total", "id"),
         # the waiting list: New items nobody has answered yet, per team, oldest first
         Index("ix_ideas_unanswered", "team_id", "created_at",
-              sqlite_where=text("status = 'new' AND first_response_at IS NULL"),
-              postgresql_where=text("status = 'new' AND first_response_at IS NULL")),
+              sqlite_where=UNANSWERED, postgresql_where=UNANSWERED),
         # ... and of the whole company (admins, the list's "waiting" filter without a team), oldest first
         Index("ix_ideas_unanswered_age", "created_at",
-              sqlite_where=text("status = 'new' AND first_response_at IS NULL"),
-              postgresql_where=text("status = 'new' AND first_response_at IS NULL")),
+              sqlite_where=UNANSWERED, postgresql_where=UNANSWERED),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

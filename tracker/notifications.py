@@ -48,16 +48,18 @@ def notify(user_ids, *, type: str, idea: Idea, actor: User | None = None, exclud
 
 # --- reading --------------------------------------------------------------------------
 
+def _unread_of(user_id):
+    return select(func.count()).select_from(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None))
+
+
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return db.session.scalar(_unread_of(user.id)) or 0
 
 
 def unread_count_column():
     """The same count as a column of a query over users (one statement with the user)."""
-    return (select(func.count()).select_from(Notification)
-            .where(Notification.user_id == User.id, Notification.read_at.is_(None))
-            .correlate(User).scalar_subquery())
+    return _unread_of(User.id).correlate(User).scalar_subquery()
 
 
 def page_for(user: User, page: int, per_page: int = 30):

@@ -1,5 +1,7 @@
 """Browsing, submitting, voting and commenting."""
-from flask import Blueprint, abort, current_app, flash, get_flashed_messages, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, get_flashed_messages, redirect, render_template, request, url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -20,6 +22,7 @@ bp = Blueprint("ideas", __name__)
 def is_vote_answer(category: str) -> bool:
     """A flashed message's category that belongs in the vote box, not at the top of the page."""
     return category.startswith(VOTE_FLASH)
+
 
 @bp.before_request
 @login_required
@@ -131,12 +134,15 @@ def _detail_page(idea, vote_form: VoteForm, vote_message: str | None = None, vot
 
 
 def _vote_response(idea_id: int, message: str | None, category: str = "success", form: VoteForm | None = None):
-    """The vote box alone for the page's script (with a refused form's marks), else back to the page."""
+    """The vote box alone for the page's script (with a refused form's marks); else a refused
+    field shows the page again with what was typed (422), and anything else goes back to the page."""
     if request.headers.get("X-Fragment") == "vote":
         idea = load_idea(idea_id, whole=False)
         return render_template("ideas/_vote.html", idea=idea, vote=services.get_vote(idea, current_user),
                                vote_form=form or VoteForm(), empty_form=EmptyForm(), vote_message=message,
                                vote_message_category=category)
+    if form is not None and form.minutes_per_week.errors:
+        return _detail_page(load_idea(idea_id), form, message, category), 422
     if message:
         flash(message, VOTE_FLASH + category)
     return redirect(url_for("ideas.detail", idea_id=idea_id) + "#vote")
@@ -148,9 +154,6 @@ def vote(idea_id: int):
     form = VoteForm()
     if not form.validate_on_submit():
         message = " ".join(map(str, form.minutes_per_week.errors)) or _("Please try again.")
-        if form.minutes_per_week.errors and request.headers.get("X-Fragment") != "vote":
-            # Without JavaScript: the page again, keeping what was typed; the field takes the focus.
-            return _detail_page(load_idea(idea_id), form, message, "error"), 422
         return _vote_response(idea_id, message, "error", form)
     try:
         services.cast_vote(idea, current_user, form.minutes_per_week.data)
