@@ -1,4 +1,4 @@
-"""Full-text search over title and description, behind one function.
+"""Full-text search over title and description, behind search_condition and search_query.
 
 SQLite uses the FTS5 table `ideas_fts` (kept in sync by triggers from the
 migration); PostgreSQL the stored column `search_vector` (to_tsvector('simple', title
@@ -7,9 +7,8 @@ Both match every word the user typed as a prefix, in any order.
 """
 import re
 
-from sqlalchemy import Select, text
+from sqlalchemy import text
 
-from .extensions import db
 from .models import Idea
 
 MAX_TERMS = 8
@@ -20,13 +19,18 @@ def search_terms(query: str) -> list[str]:
     return [t.lower() for t in re.findall(r"\w+", query or "")][:MAX_TERMS]
 
 
-def apply_search(stmt: Select, query: str) -> Select:
+def search_query(query: str, dialect: str) -> str | None:
+    """The value of :search for `search_condition`, or None when the query has no words."""
     terms = search_terms(query)
     if not terms:
-        return stmt
-    if db.engine.dialect.name == "postgresql":
-        tsquery = " & ".join(f"{t}:*" for t in terms)
-        return stmt.where(text("ideas.search_vector @@ to_tsquery('simple', :tsquery)").bindparams(tsquery=tsquery))
-    match = " ".join(f'"{t}"*' for t in terms)
-    matching = text("SELECT rowid FROM ideas_fts WHERE ideas_fts MATCH :match").bindparams(match=match)
-    return stmt.where(Idea.id.in_(matching))
+        return None
+    if dialect == "postgresql":
+        return " & ".join(f"{t}:*" for t in terms)
+    return " ".join(f'"{t}"*' for t in terms)
+
+
+def search_condition(dialect: str):
+    """Items matching the parameter :search (see search_query)."""
+    if dialect == "postgresql":
+        return text("ideas.search_vector @@ to_tsquery('simple', :search)")
+    return Idea.id.in_(text("SELECT rowid FROM ideas_fts WHERE ideas_fts MATCH :search"))

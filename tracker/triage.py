@@ -1,11 +1,12 @@
 """The leaders' side: moving items through the status flow, merging duplicates,
 the board, items waiting for a response, and "you said, we did"."""
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, delete, func, insert, literal, select, union_all, update
+from sqlalchemy import String, bindparam, delete, func, insert, literal, select, union_all, update
 from sqlalchemy.orm import joinedload
 
 from . import notifications, permissions
@@ -152,30 +153,49 @@ def team_ids_for(filters: BoardFilters, viewer: User) -> list[int] | None:
 
 def board(filters: BoardFilters, viewer: User) -> list[Column]:
     """Each column's top cards by votes, then hours, and how many it holds in all."""
-    per_column = current_app.config["BOARD_CARDS_PER_COLUMN"]
-    conditions = []
     team_ids = team_ids_for(filters, viewer)
-    if team_ids:
-        conditions.append(Idea.team_id.in_(team_ids))
-    if filters.category:
-        conditions.append(Idea.category_id == filters.category)
-    if filters.kind in set(Kind):
-        conditions.append(Idea.kind == filters.kind)
-    totals = dict(db.session.execute(
-        select(Idea.status, func.count()).where(*conditions).group_by(Idea.status)).all())
+    params = {"team_ids": list(team_ids) if team_ids else None, "category": filters.category or None,
+              "kind": filters.kind if filters.kind in set(Kind) else None}
+    shape = tuple(name for name, value in params.items() if value is not None)
+    params = {name: params[name] for name in shape}
+    totals = dict(db.session.execute(_board_totals(shape), params).all())
+    statuses = tuple(status for status in BOARD_COLUMNS if totals.get(status))
+    cards = []
+    if statuses:
+        params["per_column"] = current_app.config["BOARD_CARDS_PER_COLUMN"]
+        cards = db.session.scalars(_board_cards(shape, statuses), params).all()
+    return [Column(status, [c for c in cards if c.status == status], totals.get(status, 0))
+            for status in BOARD_COLUMNS]
+
+
+def _board_conditions(filters: tuple[str, ...]) -> list:
+    conditions = {
+        "team_ids": lambda: Idea.team_id.in_(bindparam("team_ids", expanding=True)),
+        "category": lambda: Idea.category_id == bindparam("category"),
+        "kind": lambda: Idea.kind == bindparam("kind"),
+    }
+    return [conditions[name]() for name in filters]
+
+
+@lru_cache(maxsize=64)
+def _board_totals(filters: tuple[str, ...]):
+    """Built once per set of filters (see paging): how many items each status holds."""
+    return select(Idea.status, func.count()).where(*_board_conditions(filters)).group_by(Idea.status)
+
+
+@lru_cache(maxsize=256)
+def _board_cards(filters: tuple[str, ...], statuses: tuple[Status, ...]):
+    """Built once per set of filters and non-empty columns (see paging): the top
+    :per_column cards of each column, in full."""
+    conditions = _board_conditions(filters)
     # Each column's top cards come from its own indexed, LIMITed branch; one statement for all.
     ranking = (Idea.vote_count.desc(), Idea.minutes_total.desc(), Idea.id.desc())
     # (mostly_true: through the covering index, which starts with the team, not the status index.)
     branches = [select(Idea.id).where(mostly_true(Idea.status == status), *conditions).order_by(*ranking)
-                .limit(per_column).subquery() for status in BOARD_COLUMNS if totals.get(status)]
-    cards = []
-    if branches:
-        top = union_all(*(select(branch.c.id) for branch in branches)).subquery()
-        cards = db.session.scalars(select(Idea).where(Idea.id.in_(select(top.c.id)))
-                                   .options(joinedload(Idea.category), joinedload(Idea.team))
-                                   .order_by(*ranking)).all()
-    return [Column(status, [c for c in cards if c.status == status], totals.get(status, 0))
-            for status in BOARD_COLUMNS]
+                .limit(bindparam("per_column")).subquery() for status in statuses]
+    top = union_all(*(select(branch.c.id) for branch in branches)).subquery()
+    return (select(Idea).where(Idea.id.in_(select(top.c.id)))
+            .options(joinedload(Idea.category), joinedload(Idea.team)).order_by(*ranking))
 
 
 @dataclass
@@ -185,29 +205,47 @@ class Waiting:
 
 
 def waiting_conditions() -> list:
-    """Waiting for a response: still New, and nobody answered within RESPONSE_DAYS.
+    """Waiting for a response: still New, and nobody answered by the parameter :cutoff
+    (waiting_cutoff()).
 
     These match the partial indexes ix_ideas_unanswered (per team) and ix_ideas_unanswered_age
     (the whole company), which hold exactly the candidates:
     SQLite uses a partial index only when the query states its condition with the same
     literal (not a bound parameter), and would otherwise read every New item through the
     status index."""
-    cutoff = utcnow() - timedelta(days=current_app.config["RESPONSE_DAYS"])
     new = literal(Status.NEW.value, String, literal_execute=True)
-    return [mostly_true(Idea.status == new), Idea.first_response_at.is_(None), Idea.created_at <= cutoff]
+    return [mostly_true(Idea.status == new), Idea.first_response_at.is_(None),
+            Idea.created_at <= bindparam("cutoff", type_=Idea.created_at.type)]
+
+
+def waiting_cutoff() -> datetime:
+    """Created before this and still unanswered means waiting."""
+    return utcnow() - timedelta(days=current_app.config["RESPONSE_DAYS"])
+
+
+@lru_cache(maxsize=None)  # two shapes
+def _waiting_statement(per_team: bool):
+    """Built once (see paging): the oldest few waiting items, in full, with how many there are.
+    Parameters: cutoff, limit, and team_ids when per_team."""
+    conditions = waiting_conditions()
+    if per_team:
+        conditions.append(Idea.team_id.in_(bindparam("team_ids", expanding=True)))
+    # One statement: the ids and their total (a window count) from the partial index
+    # ix_ideas_unanswered alone, then only those few items in full.
+    oldest = (select(Idea.id, func.count().over().label("total")).where(*conditions)
+              .order_by(Idea.created_at, Idea.id).limit(bindparam("limit")).subquery())
+    return select(Idea, oldest.c.total).join(oldest, Idea.id == oldest.c.id).options(
+        joinedload(Idea.category), joinedload(Idea.team)).order_by(Idea.created_at, Idea.id)
 
 
 def waiting(team_ids: list[int] | None, limit: int = 5) -> Waiting:
     """Items waiting for a response: the oldest few and how many there are."""
-    conditions = waiting_conditions()
+    params = {"cutoff": waiting_cutoff(), "limit": limit}
     if team_ids is not None:
-        conditions.append(Idea.team_id.in_(team_ids))
-    # One statement: the ids and their total (a window count) from the partial index
-    # ix_ideas_unanswered alone, then only those few items in full.
-    oldest = (select(Idea.id, func.count().over().label("total")).where(*conditions)
-              .order_by(Idea.created_at, Idea.id).limit(limit).subquery())
-    rows = db.session.execute(select(Idea, oldest.c.total).join(oldest, Idea.id == oldest.c.id).options(
-        joinedload(Idea.category), joinedload(Idea.team)).order_by(Idea.created_at, Idea.id)).all()
+        if not team_ids:
+            return Waiting([], 0)
+        params["team_ids"] = list(team_ids)
+    rows = db.session.execute(_waiting_statement(team_ids is not None), params).all()
     return Waiting([idea for idea, _total in rows], rows[0][1] if rows else 0)
 
 

@@ -4,7 +4,7 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import with_expression
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -71,12 +71,18 @@ def load_user(user_id: str) -> User | None:
     ident, _, token = (user_id or "").partition(":")
     if not ident.isdigit() or int(ident) > MAX_ID:
         return None
-    # With the bell's unread count: every page shows it, and this way it costs no statement of its own.
-    user = db.session.scalar(select(User).where(User.id == int(ident)).options(
-        with_expression(User.unread_count, notifications.unread_count_column())))
+    user = db.session.scalar(_user_statement(), {"id": int(ident)})
     if user is None or not token or not secrets.compare_digest(user.session_token, token):
         return None
     return user
+
+
+@cache
+def _user_statement():
+    """Built once (every request runs it; see paging). With the bell's unread count: every
+    page shows it, and this way it costs no statement of its own."""
+    return select(User).where(User.id == bindparam("id")).options(
+        with_expression(User.unread_count, notifications.unread_count_column()))
 
 
 def end_sessions(user: User) -> None:

@@ -1,14 +1,15 @@
 """Reading items: the filtered, sorted list and one item with everything its page shows."""
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from .. import triage
 from ..extensions import db
 from ..models import MAX_ID, Comment, Idea, StatusChange, User
-from ..paging import paginate_capped
-from ..search import apply_search
+from ..paging import paginate_capped, paged
+from ..search import search_condition, search_query
 from ..workflow import Kind, Status
 
 
@@ -40,34 +41,49 @@ class IdeaFilters:
 
 
 def list_ideas(filters: IdeaFilters, viewer: User, page: int, per_page: int):
+    dialect = db.engine.dialect.name
+    params = {"kind": filters.kind if filters.kind in set(Kind) else None,
+              "status": filters.status if filters.status in set(Status) else None,
+              "category": filters.category, "team": filters.team,
+              "team_ids": None if filters.team else (list(filters.team_ids) if filters.team_ids else None),
+              "author_id": viewer.id if filters.mine else None,
+              "cutoff": triage.waiting_cutoff() if filters.waiting else None,
+              "search": search_query(filters.q, dialect)}
+    sort = filters.sort if filters.sort in SORTS else "votes"
+    shape = tuple(name for name, value in params.items() if value is not None)
+    params = {name: params[name] for name in shape}
+    return paginate_capped(_list_statements(sort, shape, dialect), params, page, per_page)
+
+
+@lru_cache(maxsize=512)
+def _list_statements(sort: str, filters: tuple[str, ...], dialect: str):
+    """The list's statements for one sort and set of filters, built once (see paging); the
+    filters' values are the parameters of the same names."""
     stmt = select(Idea).options(joinedload(Idea.category), joinedload(Idea.team))
-    if filters.kind in set(Kind):
-        stmt = stmt.where(Idea.kind == filters.kind)
-    if filters.status in set(Status):
-        stmt = stmt.where(Idea.status == filters.status)
-    if filters.category:
-        stmt = stmt.where(Idea.category_id == filters.category)
-    if filters.team:
-        stmt = stmt.where(Idea.team_id == filters.team)
-    elif filters.team_ids:
-        stmt = stmt.where(Idea.team_id.in_(filters.team_ids))
-    if filters.mine:
-        stmt = stmt.where(Idea.author_id == viewer.id)
-    if filters.waiting:
-        stmt = stmt.where(*triage.waiting_conditions())
-    stmt = apply_search(stmt, filters.q)
-    stmt = stmt.order_by(*SORTS.get(filters.sort, SORTS["votes"]))
-    return paginate_capped(stmt, page, per_page)
+    conditions = {
+        "kind": lambda: [Idea.kind == bindparam("kind")],
+        "status": lambda: [Idea.status == bindparam("status")],
+        "category": lambda: [Idea.category_id == bindparam("category")],
+        "team": lambda: [Idea.team_id == bindparam("team")],
+        "team_ids": lambda: [Idea.team_id.in_(bindparam("team_ids", expanding=True))],
+        "author_id": lambda: [Idea.author_id == bindparam("author_id")],
+        "cutoff": triage.waiting_conditions,
+        "search": lambda: [search_condition(dialect)],
+    }
+    for name in filters:
+        stmt = stmt.where(*conditions[name]())
+    return paged(stmt.order_by(*SORTS[sort]))
 
 
 def idea_for_page(idea_id: int) -> Idea | None:
     """An item with everything its page shows, loaded in one go."""
     if not 0 < idea_id <= MAX_ID:
         return None
-    return db.session.scalar(
-        select(Idea).where(Idea.id == idea_id).options(
-            joinedload(Idea.category), joinedload(Idea.team),
-            joinedload(Idea.comments).joinedload(Comment.author),
-            joinedload(Idea.history).joinedload(StatusChange.actor),
-        )
-    )
+    return db.session.scalar(_IDEA_FOR_PAGE, {"id": idea_id})
+
+
+_IDEA_FOR_PAGE = select(Idea).where(Idea.id == bindparam("id")).options(  # built once (see paging)
+    joinedload(Idea.category), joinedload(Idea.team),
+    joinedload(Idea.comments).joinedload(Comment.author),
+    joinedload(Idea.history).joinedload(StatusChange.actor),
+)
