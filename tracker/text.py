@@ -1,5 +1,6 @@
 """Markdown rendered safely: python-markdown for the syntax, nh3 to keep only harmless HTML."""
 import threading
+from functools import lru_cache
 
 import markdown
 import nh3
@@ -23,7 +24,11 @@ def _converter() -> markdown.Markdown:
     return converter.reset()
 
 
+@lru_cache(maxsize=512)
 def render_markdown(source: str) -> Markup:
+    """Safe HTML for a text. A pure function of the text, so it is kept for the texts most
+    recently shown (a popular item's description and comments are rendered once, not on
+    every view); an edited text is a different key."""
     html = _converter().convert(source or "")
     # Headings from users start at h3 so they never outrank the page's own.
     for level in (1, 2):

@@ -254,13 +254,13 @@ def test_journey_leader_triages_on_the_board_and_the_anonymous_author_hears_of_i
     assert len(changes(c.refused)) == 1
     assert page.evaluate("window.__marker") == 1, "the board reloaded during the drags"
 
-    # 6. A duplicate, merged through the card's own "Move…" form (the path without JavaScript).
-    dup_card = card(page, c.duplicate)
-    dup_card.get_by_text("Move…").click()
-    dup_card.get_by_label("Move to").select_option(label="Duplicate")
-    dup_card.get_by_label("Duplicate of item number").fill(str(c.target))
+    # 6. A duplicate, merged through the card's "Move…" page (the way without dragging).
+    card(page, c.duplicate).get_by_role("link", name=re.compile(r"^Move…")).click()
+    expect(page).to_have_url(re.compile(rf"/ideas/{c.duplicate}/move\?next=/board"))
+    page.get_by_label("Move to").select_option(label="Duplicate")
+    page.get_by_label("Duplicate of item number").fill(str(c.target))
     with page.expect_navigation():
-        dup_card.get_by_role("button", name=re.compile(r"^Move\b")).click()
+        page.get_by_role("button", name="Move", exact=True).click()
     expect(page).to_have_url(re.compile(r"/board\b"))
     expect(page.locator(".flashes").get_by_role("status")).to_have_text("Moved to “Duplicate”.")
     expect(cards(page, Status.DUPLICATE).locator(f"[data-idea-id='{c.duplicate}']")).to_have_count(1)

@@ -20,6 +20,23 @@ def test_board_shows_columns_cards_and_the_leaders_teams(login_as, employee, lea
     assert "Elsewhere" in everything
 
 
+def test_move_on_a_card_opens_the_move_page_and_returns_to_the_board(login_as, employee, leader):
+    idea = make_idea(employee, title="Travel form")
+    client = login_as(leader)
+    board = client.get("/board?kind=pain_point").get_data(as_text=True)
+    link = f'href="/ideas/{idea.id}/move?next=/board%3Fkind%3Dpain_point"'
+    assert link in board
+    page = client.get(f"/ideas/{idea.id}/move?next=/board%3Fkind%3Dpain_point").get_data(as_text=True)
+    assert 'name="next" type="hidden" value="/board?kind=pain_point"' in page
+    assert '<a href="/board?kind=pain_point">Cancel</a>' in page
+    refused = client.post(f"/ideas/{idea.id}/move", data={"to_status": "declined", "next": "/board?kind=pain_point"})
+    assert refused.status_code == 422 and '<a href="/board?kind=pain_point">Cancel</a>' in refused.get_data(as_text=True)
+    moved = client.post(f"/ideas/{idea.id}/move", data={"to_status": "review", "next": "/board?kind=pain_point"})
+    assert moved.status_code == 302 and moved.headers["Location"] == "/board?kind=pain_point"
+    alone = client.get(f"/ideas/{idea.id}/move").get_data(as_text=True)
+    assert f'<a href="/ideas/{idea.id}">Cancel</a>' in alone
+
+
 def test_an_idea_card_claims_no_hours_lost(login_as, employee, colleague):
     idea = make_idea(employee, title="Shared calendar", kind=Kind.IDEA, minutes_per_week=None)
     services.cast_vote(idea, colleague)

@@ -69,7 +69,9 @@ def _not_moved(idea, form):
     if request.method == "POST" and _wants_json():
         errors = [str(e) for field in form for e in field.errors] + [str(e) for e in form.form_errors]
         return jsonify(ok=False, message=" ".join(errors) or _("Please try again.")), 422
-    return render_template("board/move.html", idea=idea, form=form), 200 if request.method == "GET" else 422
+    back_url = safe_next(form.next.data) if form.next.data else url_for("ideas.detail", idea_id=idea.id)
+    return render_template("board/move.html", idea=idea, form=form, back_url=back_url), \
+        200 if request.method == "GET" else 422
 
 
 @bp.route("/implemented")

@@ -83,7 +83,7 @@ def idea_for_page(idea_id: int) -> Idea | None:
 
 
 _IDEA_FOR_PAGE = select(Idea).where(Idea.id == bindparam("id")).options(  # built once (see paging)
-    joinedload(Idea.category), joinedload(Idea.team),
+    joinedload(Idea.category), joinedload(Idea.team), joinedload(Idea.author),
     joinedload(Idea.comments).joinedload(Comment.author),
     joinedload(Idea.history).joinedload(StatusChange.actor),
 )

@@ -132,7 +132,7 @@
       animation: 150,
       forceFallback: true,
       fallbackTolerance: 4,
-      filter: "a, summary, details, input, textarea, select, button, label",
+      filter: "a, input, textarea, select, button, label",
       preventOnFilter: false,
       onEnd: function (evt) {
         if (evt.from === evt.to) { return; }
