@@ -11,7 +11,7 @@ from flask_babel import force_locale, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .models import utcnow
 from .workflow import Kind, Role, Status
@@ -57,6 +57,16 @@ def select_locale() -> str | None:
 # (five context-local lookups each); a page of cards says a few hundred strings. Bound once
 # per rendered page to the catalog itself, a string costs a dictionary lookup.
 
+def _fill(text: str, variables: dict, autoescape: bool) -> str:
+    """`text % variables` as Jinja's newstyle gettext does it: with autoescaping, the values
+    are escaped and the result is Markup. (markupsafe's Markup % wraps every value in a helper
+    object; numbers need no escaping, and a page of cards fills a few hundred counts.)"""
+    if not autoescape:
+        return text % variables
+    return Markup(text % {name: value if isinstance(value, (int, float, Decimal)) else escape(value)
+                          for name, value in variables.items()})
+
+
 def _newstyle_gettext(translate):
     """Jinja's "newstyle" gettext (autoescaping, %(name)s variables) over `translate`. A
     string without variables is done once per page: a board repeats its labels on every card."""
@@ -67,10 +77,7 @@ def _newstyle_gettext(translate):
         key = (string, context.eval_ctx.autoescape)
         if not variables and key in done:
             return done[key]
-        text = translate(string)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
-        text = text % variables
+        text = _fill(translate(string), variables, context.eval_ctx.autoescape)
         if not variables:
             done[key] = text
         return text
@@ -79,13 +86,18 @@ def _newstyle_gettext(translate):
 
 
 def _newstyle_ngettext(translate):
+    """As _newstyle_gettext; a count without other variables is done once per page."""
+    done = {}
+
     @pass_context
     def ngettext(context, singular, plural, num, /, **variables):
-        variables.setdefault("num", num)
-        text = translate(singular, plural, num)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables
+        key = (singular, plural, num, context.eval_ctx.autoescape)
+        if not variables and key in done:
+            return done[key]
+        text = _fill(translate(singular, plural, num), {"num": num, **variables}, context.eval_ctx.autoescape)
+        if not variables:
+            done[key] = text
+        return text
 
     return ngettext
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from . import notifications, permissions
 from .errors import DomainError, NotAllowed
 from .extensions import db
-from .models import MAX_ID, Idea, StatusChange, User, Vote, utcnow
+from .models import AS_CARD, MAX_ID, Idea, StatusChange, User, Vote, utcnow
 from .sqlhints import mostly_true
 from .workflow import (
     BOARD_COLUMNS, MAX_MINUTES_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind, NotificationType,
@@ -195,7 +195,7 @@ def _board_cards(filters: tuple[str, ...], statuses: tuple[Status, ...]):
                 .limit(bindparam("per_column")).subquery() for status in statuses]
     top = union_all(*(select(branch.c.id) for branch in branches)).subquery()
     return (select(Idea).where(Idea.id.in_(select(top.c.id)))
-            .options(joinedload(Idea.category), joinedload(Idea.team)).order_by(*ranking))
+            .options(*AS_CARD).order_by(*ranking))
 
 
 @dataclass
@@ -230,12 +230,13 @@ def _waiting_statement(per_team: bool):
     conditions = waiting_conditions()
     if per_team:
         conditions.append(Idea.team_id.in_(bindparam("team_ids", expanding=True)))
-    # One statement: the ids and their total (a window count) from the partial index
-    # ix_ideas_unanswered alone, then only those few items in full.
-    oldest = (select(Idea.id, func.count().over().label("total")).where(*conditions)
-              .order_by(Idea.created_at, Idea.id).limit(bindparam("limit")).subquery())
-    return select(Idea, oldest.c.total).join(oldest, Idea.id == oldest.c.id).options(
-        joinedload(Idea.category), joinedload(Idea.team)).order_by(Idea.created_at, Idea.id)
+    # One statement: the oldest few in full, and how many there are as a separate scalar
+    # subquery, which each database plans on its own from the partial indexes. (A window count
+    # over the LIMITed rows made PostgreSQL 15 expect to stop after a few rows and read the
+    # whole company's waiting items through the age index, filtering out other teams.)
+    total = select(func.count()).select_from(Idea).where(*conditions).correlate(None).scalar_subquery()
+    return (select(Idea, total.label("total")).where(*conditions).options(*AS_CARD)
+            .order_by(Idea.created_at, Idea.id).limit(bindparam("limit")))
 
 
 def waiting(team_ids: list[int] | None, limit: int = 5) -> Waiting:

@@ -41,3 +41,17 @@ def test_plain_text_templates_are_not_escaped(app):
     with app.test_request_context(headers={"Accept-Language": "de"}):
         assert render_template_string(text, who="Ann & <Bob>") == \
             "Hallo Ann & <Bob>, Benachrichtigungen Benachrichtigungen 2 Stimmen"
+
+
+def test_variables_are_escaped_once_and_counts_repeat_correctly(app):
+    """Text is escaped, markup passes as it is, numbers as numbers; a count said again on the
+    same page (a board says "1 vote" on many cards) gives the same answer each time."""
+    page = ('{{ _("Hello %(name)s,", name=text) }} {{ _("Hello %(name)s,", name=markup) }} '
+            '{{ _("Hello %(name)s,", name=1.5) }} {{ ngettext("%(num)d vote", "%(num)d votes", 1) }} '
+            '{{ ngettext("%(num)d vote", "%(num)d votes", 2) }} {{ ngettext("%(num)d vote", "%(num)d votes", 1) }} '
+            '{{ ngettext("vote", "votes", 3) }} {{ ngettext("%(num)s vote", "%(num)s votes", 2, num="<2>") }}')
+    from markupsafe import Markup
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        html = render_template_string(page, text="<b>Ann</b> & Co", markup=Markup("<em>Ann</em>"))
+    assert html == ("Hello &lt;b&gt;Ann&lt;/b&gt; &amp; Co, Hello <em>Ann</em>, Hello 1.5, 1 vote 2 votes 1 vote "
+                    "votes &lt;2&gt; votes")

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import triage
 from ..extensions import db
-from ..models import MAX_ID, Comment, Idea, StatusChange, User
+from ..models import AS_CARD, MAX_ID, Comment, Idea, StatusChange, User
 from ..paging import paginate_capped, paged
 from ..search import search_condition, search_query
 from ..workflow import Kind, Status
@@ -59,7 +59,7 @@ def list_ideas(filters: IdeaFilters, viewer: User, page: int, per_page: int):
 def _list_statements(sort: str, filters: tuple[str, ...], dialect: str):
     """The list's statements for one sort and set of filters, built once (see paging); the
     filters' values are the parameters of the same names."""
-    stmt = select(Idea).options(joinedload(Idea.category), joinedload(Idea.team))
+    stmt = select(Idea).options(*AS_CARD)
     conditions = {
         "kind": lambda: [Idea.kind == bindparam("kind")],
         "status": lambda: [Idea.status == bindparam("status")],
