@@ -63,6 +63,9 @@ class User(UserMixin, db.Model):
     # Unread notifications, for the bell: loaded with the signed-in user (services.load_user),
     # None where a user is loaded otherwise.
     unread_count: Mapped[int | None] = query_expression()
+    # The ids of the teams this person leads, comma-separated ("" for none): loaded the same
+    # way, since most pages ask whether the reader leads the item's team. See led_team_ids.
+    led_team_list: Mapped[str | None] = query_expression()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -84,6 +87,14 @@ class User(UserMixin, db.Model):
     @property
     def is_leader(self) -> bool:
         return self.role == Role.LEADER
+
+    @property
+    def led_team_ids(self) -> list[int]:
+        """The ids of the teams this person leads: from the user's own statement where it
+        loaded them (the signed-in user), otherwise from led_teams (a statement)."""
+        if self.led_team_list is not None:
+            return [int(team_id) for team_id in self.led_team_list.split(",") if team_id]
+        return [team.id for team in self.led_teams]
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

@@ -59,7 +59,7 @@ def can_move_idea(idea, user) -> bool:
         return False
     if user.role == Role.ADMIN:
         return True
-    return user.role == Role.LEADER and any(team.id == idea.team_id for team in user.led_teams)
+    return user.role == Role.LEADER and idea.team_id in user.led_team_ids
 
 
 def is_responder(idea, user) -> bool:
@@ -69,4 +69,4 @@ def is_responder(idea, user) -> bool:
 
 def can_move_any(user) -> bool:
     """Whether the board offers this person any moves at all."""
-    return user.is_authenticated and (user.role == Role.ADMIN or (user.role == Role.LEADER and bool(user.led_teams)))
+    return user.is_authenticated and (user.role == Role.ADMIN or (user.role == Role.LEADER and bool(user.led_team_ids)))

@@ -145,7 +145,7 @@ class Column:
 def team_ids_for(filters: BoardFilters, viewer: User) -> list[int] | None:
     """None means every team."""
     if filters.team == "mine":
-        return [t.id for t in viewer.led_teams] or None
+        return viewer.led_team_ids or None
     if filters.team.isascii() and filters.team.isdigit() and 0 < int(filters.team) <= MAX_ID:
         return [int(filters.team)]
     return None

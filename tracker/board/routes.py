@@ -24,7 +24,7 @@ def require_login():
 def index():
     category = request.args.get("category", type=int)
     filters = triage.BoardFilters(
-        team=request.args.get("team", "mine" if current_user.led_teams else "")[:12],
+        team=request.args.get("team", "mine" if current_user.led_team_ids else "")[:12],
         category=category if category and 0 < category <= MAX_ID else None, kind=request.args.get("kind", ""))
     return render_template("board/index.html", columns=triage.board(filters, current_user), filters=filters,
                            categories=services.all_categories(), teams=services.all_teams(),

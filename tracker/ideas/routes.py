@@ -48,7 +48,7 @@ def _list_filters() -> services.IdeaFilters:
     return services.IdeaFilters(
         sort=request.args.get("sort", "votes"), kind=request.args.get("kind", ""),
         status=request.args.get("status", ""), category=_int_arg("category"), team=_int_arg("team"),
-        team_ids=[t.id for t in current_user.led_teams] if request.args.get("team") == "mine" else None,
+        team_ids=current_user.led_team_ids if request.args.get("team") == "mine" else None,
         mine=request.args.get("mine") == "1", waiting=request.args.get("waiting") == "1",
         q=request.args.get("q", "")[:200],
     )
@@ -61,7 +61,7 @@ def index():
     pagination = services.list_ideas(filters, current_user, page, current_app.config["IDEAS_PER_PAGE"])
     waiting = None
     if permissions.can_move_any(current_user) and page == 1 and not request.args:
-        waiting = triage.waiting(None if current_user.is_admin else [t.id for t in current_user.led_teams])
+        waiting = triage.waiting(None if current_user.is_admin else current_user.led_team_ids)
     return render_template("ideas/index.html", pagination=pagination, filters=filters, waiting=waiting,
                            categories=services.all_categories(), teams=services.all_teams())
 

@@ -1,6 +1,8 @@
 """Items, votes and comments: submitting, editing, voting "me too", discussing."""
+from functools import lru_cache
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -86,7 +88,11 @@ def update_idea(idea: Idea, editor: User, *, kind: str, title: str, description:
 def get_vote(idea: Idea, user: User) -> Vote | None:
     if not user.is_authenticated:
         return None
-    return db.session.get(Vote, (idea.id, user.id))
+    return db.session.scalar(_VOTE, {"idea_id": idea.id, "user_id": user.id})
+
+
+# Built once (see paging): session.get builds its statement anew on every item page.
+_VOTE = select(Vote).where(Vote.idea_id == bindparam("idea_id"), Vote.user_id == bindparam("user_id"))
 
 
 def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> bool:
@@ -100,39 +106,46 @@ def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> bo
     if not permissions.can_vote(idea, user):
         raise NotAllowed(_l("This item is closed and takes no more votes."))
     minutes = _check_minutes(idea.kind, minutes_per_week)
-    if not _insert_vote(idea.id, user.id, minutes):
+    now = utcnow()
+    added = db.session.execute(_insert_vote(db.session.get_bind().dialect.name), {
+        "idea": idea.id, "voter": user.id, "minutes": minutes, "now": now}).first()
+    if added is None:
         db.session.rollback()
         return False  # already voted (perhaps a moment ago, in a racing request)
-    db.session.execute(
-        update(Idea).where(Idea.id == idea.id).values(
-            vote_count=Idea.vote_count + 1, minutes_total=Idea.minutes_total + minutes, last_activity_at=utcnow())
-    )
+    db.session.execute(_COUNT_VOTE, {"idea": idea.id, "votes": 1, "minutes": minutes, "now": now})
     db.session.commit()
     return True
 
 
-def _insert_vote(idea_id: int, user_id: int, minutes: int) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING in the caller's transaction: True when the row is new."""
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(Vote).values(idea_id=idea_id, user_id=user_id, minutes_per_week=minutes, created_at=utcnow())
-    return db.session.execute(stmt.on_conflict_do_nothing().returning(Vote.user_id)).first() is not None
+# The vote's statements, built once (see paging). The counters move in the database, not in
+# the loaded item (synchronize_session off): the commit right after expires it anyway.
+@lru_cache(maxsize=None)
+def _insert_vote(dialect: str):
+    """INSERT ... ON CONFLICT DO NOTHING: returns a row only when the vote is new."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return insert(Vote).values(idea_id=bindparam("idea"), user_id=bindparam("voter"),
+                               minutes_per_week=bindparam("minutes"), created_at=bindparam("now")
+                               ).on_conflict_do_nothing().returning(Vote.user_id)
+
+
+_COUNT_VOTE = update(Idea).where(Idea.id == bindparam("idea")).values(
+    vote_count=Idea.vote_count + bindparam("votes"), minutes_total=Idea.minutes_total + bindparam("minutes"),
+    last_activity_at=func.coalesce(bindparam("now", type_=Idea.last_activity_at.type), Idea.last_activity_at),
+).execution_options(synchronize_session=False)
+_REMOVE_VOTE = delete(Vote).where(Vote.idea_id == bindparam("idea"), Vote.user_id == bindparam("voter")
+                                  ).returning(Vote.minutes_per_week)
 
 
 def withdraw_vote(idea: Idea, user: User) -> bool:
     """Removes the user's vote. Returns False when there was none."""
     if not can_vote_on(idea.status):
         raise NotAllowed(_l("This item is closed; its votes stay as they are."))
-    removed = db.session.execute(
-        delete(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id).returning(Vote.minutes_per_week)
-    ).first()
+    removed = db.session.execute(_REMOVE_VOTE, {"idea": idea.id, "voter": user.id}).first()
     if removed is None:
         db.session.rollback()
         return False
     counted = removed.minutes_per_week if carries_minutes(idea.kind) else 0
-    db.session.execute(
-        update(Idea).where(Idea.id == idea.id).values(
-            vote_count=Idea.vote_count - 1, minutes_total=Idea.minutes_total - counted)
-    )
+    db.session.execute(_COUNT_VOTE, {"idea": idea.id, "votes": -1, "minutes": -counted, "now": None})
     db.session.commit()
     return True
 
