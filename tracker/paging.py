@@ -18,12 +18,15 @@ COUNT_AHEAD = 1000
 
 
 def paged(stmt: sa.Select) -> tuple[sa.Select, sa.Select]:
-    """One page of `stmt` (parameters page_limit, page_offset) and its count of matching
-    rows up to count_limit."""
-    items = stmt.limit(sa.bindparam("page_limit")).offset(sa.bindparam("page_offset"))
+    """One page of `stmt` (parameters page_limit, page_offset), each row with the count of
+    matching rows up to count_limit; and that count alone, for a page past the end. (One
+    statement for a page: the count is a subquery the database runs once.)"""
     rows = (stmt.with_only_columns(sa.literal_column("1"), maintain_column_froms=True)
-            .options(lazyload("*")).order_by(None).limit(sa.bindparam("count_limit")).subquery())
-    return items, sa.select(sa.func.count()).select_from(rows)
+            .options(lazyload("*")).order_by(None).limit(sa.bindparam("count_limit")).correlate(None).subquery())
+    count = sa.select(sa.func.count()).select_from(rows)
+    items = (stmt.add_columns(count.scalar_subquery().label("matching"))
+             .limit(sa.bindparam("page_limit")).offset(sa.bindparam("page_offset")))
+    return items, count
 
 
 class CappedPagination(Pagination):
@@ -33,15 +36,23 @@ class CappedPagination(Pagination):
 
     capped = False
 
+    def _count_limit(self) -> int:
+        return self._query_offset + COUNT_AHEAD + 1
+
     def _query_items(self) -> list:
         items, _count, params = self._query_args["statements"]
-        params = {**params, "page_limit": self.per_page, "page_offset": self._query_offset}
-        return list(db.session.execute(items, params).unique().scalars())
+        params = {**params, "page_limit": self.per_page, "page_offset": self._query_offset,
+                  "count_limit": self._count_limit()}
+        rows = db.session.execute(items, params).all()
+        self._counted = rows[0].matching if rows else None
+        return [row[0] for row in rows]
 
     def _query_count(self) -> int:
-        _items, count, params = self._query_args["statements"]
-        limit = self._query_offset + COUNT_AHEAD
-        counted = db.session.execute(count, {**params, "count_limit": limit + 1}).scalar()
+        counted = self._counted
+        if counted is None:  # a page past the end (or nothing matches): count alone
+            _items, count, params = self._query_args["statements"]
+            counted = db.session.execute(count, {**params, "count_limit": self._count_limit()}).scalar()
+        limit = self._count_limit() - 1
         self.capped = counted > limit
         return min(counted, limit)
 
