@@ -91,7 +91,7 @@ def _newstyle_ngettext(translate):
 
     @pass_context
     def ngettext(context, singular, plural, num, /, **variables):
-        key = (singular, plural, num, context.eval_ctx.autoescape)
+        key = (singular, plural, type(num), num, context.eval_ctx.autoescape)  # 1 and 1.0 print differently
         if not variables and key in done:
             return done[key]
         text = _fill(translate(singular, plural, num), {"num": num, **variables}, context.eval_ctx.autoescape)

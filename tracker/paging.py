@@ -43,7 +43,7 @@ class CappedPagination(Pagination):
         items, _count, params = self._query_args["statements"]
         params = {**params, "page_limit": self.per_page, "page_offset": self._query_offset,
                   "count_limit": self._count_limit()}
-        rows = db.session.execute(items, params).all()
+        rows = db.session.execute(items, params).unique().all()  # unique: joined collections stay whole
         self._counted = rows[0].matching if rows else None
         return [row[0] for row in rows]
 

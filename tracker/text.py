@@ -24,12 +24,25 @@ def _converter() -> markdown.Markdown:
     return converter.reset()
 
 
-@lru_cache(maxsize=512)
+CACHED_LENGTH = 5000  # texts up to this long are kept once rendered: most descriptions and comments
+
+
 def render_markdown(source: str) -> Markup:
-    """Safe HTML for a text. A pure function of the text, so it is kept for the texts most
-    recently shown (a popular item's description and comments are rendered once, not on
-    every view); an edited text is a different key."""
-    html = _converter().convert(source or "")
+    """Safe HTML for a text. A pure function of the text, so the result is kept for the 512
+    texts most recently shown (a popular item's description and comments are converted once,
+    not on every view; an edited text is a different key); long texts are converted each time,
+    which bounds the memory this takes to a few megabytes per process."""
+    source = source or ""
+    return _render_kept(source) if len(source) <= CACHED_LENGTH else _render(source)
+
+
+@lru_cache(maxsize=512)
+def _render_kept(source: str) -> Markup:
+    return _render(source)
+
+
+def _render(source: str) -> Markup:
+    html = _converter().convert(source)
     # Headings from users start at h3 so they never outrank the page's own.
     for level in (1, 2):
         html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
