@@ -14,6 +14,7 @@ from tracker.workflow import Role
 
 BLOCKING = {"serious", "critical"}
 AUTHOR, VOTER, READER, ADMIN = "erika@example.com", "max@example.com", "rita@example.com", "ada@example.com"
+LEADER = "lena@example.com"
 
 
 @dataclass
@@ -29,7 +30,7 @@ def company(db) -> Company:
     voter = make_user(VOTER, "Max Muster", team=purchasing)
     make_user(READER, "Rita Reader", team=finance)
     make_user(ADMIN, "Ada Admin", role=Role.ADMIN, team=finance)
-    make_user("lena@example.com", "Lena Leiterin", role=Role.LEADER, team=finance, leads=[finance])
+    make_user(LEADER, "Lena Leiterin", role=Role.LEADER, team=finance, leads=[finance])
     idea = make_idea(author, team=finance, minutes_per_week=30)
     make_idea(voter, title="The printer asks for a PIN", description="Every print job needs a PIN.", anonymous=True)
     services.cast_vote(idea, voter, 60)
@@ -53,6 +54,8 @@ SCREENS = {
     "idea-voter-view": Screen("/ideas/{idea_id}", VOTER, "Travel expenses need three signatures"),
     "idea-colleague-view": Screen("/ideas/{idea_id}", READER, "Travel expenses need three signatures"),
     "settings": Screen("/settings", READER, "Settings"),
+    "board-leader": Screen("/board", LEADER, "Board"),
+    "move-page": Screen("/ideas/{idea_id}/move?next=/board", LEADER, "Move “Travel expenses need three signatures”"),
     "admin-users": Screen("/admin/users", ADMIN, "People"),
     "admin-teams": Screen("/admin/teams", ADMIN, "Teams"),
     "admin-categories": Screen("/admin/categories", ADMIN, "Categories"),
