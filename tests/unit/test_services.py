@@ -7,7 +7,7 @@ from tests.factories import category, make_idea, make_user
 from tracker import services
 from tracker.errors import DomainError, NotAllowed
 from tracker.extensions import db
-from tracker.models import Comment, Idea, StatusChange, Vote
+from tracker.models import Comment, Idea, StatusChange, Team, Vote
 from tracker.workflow import Kind, Status
 
 
@@ -231,3 +231,18 @@ def test_load_user_checks_the_session_token_and_counts_unread(employee, colleagu
     assert services.load_user(f"{number}") is None
     assert services.load_user("99999999999999999999:" + token) is None  # beyond any id: no query, no error
     assert services.load_user("x:" + token) is None
+
+
+def test_the_signed_in_user_brings_the_teams_they_lead(leader, team, other_team, employee):
+    """The loader's led team ids agree with led_teams, none for an employee, and a change of
+    teams shows after the commit (the loaded ids are not kept past it)."""
+    ident, employee_ident = leader.get_id(), employee.get_id()
+    mine, other, other_name = team.id, other_team.id, other_team.name
+    db.session.expunge_all()
+    user = services.load_user(ident)
+    assert user.led_team_list == str(mine) and user.led_team_ids == [mine]
+    assert services.load_user(employee_ident).led_team_ids == []
+    services.update_team(db.session.get(Team, other), other_name, [user.id])
+    assert sorted(user.led_team_ids) == sorted([mine, other])
+    db.session.expunge_all()
+    assert sorted(services.load_user(ident).led_team_ids) == sorted([mine, other])
