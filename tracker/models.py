@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, defer, joinedload, mapped_column, query_expression, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -255,9 +255,3 @@ class Notification(db.Model):
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     target_idea: Mapped[Idea | None] = relationship(foreign_keys=[target_idea_id])
     comment: Mapped[Comment | None] = relationship()
-
-
-# How the list, the board and the waiting panel load items: with their category and team, and
-# without the description, which they never show (a long text per row; raiseload: a template
-# that starts showing it fails in the tests instead of loading it row by row).
-AS_CARD = (joinedload(Idea.category), joinedload(Idea.team), defer(Idea.description, raiseload=True))

@@ -10,19 +10,21 @@ does on an indexed page, so the list's statements are built once per shape of fi
 """
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import lazyload
 
+from .cards import from_row
 from .extensions import db
 
 COUNT_AHEAD = 1000
 
 
-def paged(stmt: sa.Select) -> tuple[sa.Select, sa.Select]:
+def paged(stmt: sa.Select, count_from: sa.Select | None = None) -> tuple[sa.Select, sa.Select]:
     """One page of `stmt` (parameters page_limit, page_offset), each row with the count of
     matching rows up to count_limit; and that count alone, for a page past the end. (One
-    statement for a page: the count is a subquery the database runs once.)"""
-    rows = (stmt.with_only_columns(sa.literal_column("1"), maintain_column_froms=True)
-            .options(lazyload("*")).order_by(None).limit(sa.bindparam("count_limit")).correlate(None).subquery())
+    statement for a page: the count is a subquery the database runs once.) `count_from`:
+    the same rows without what only the page shows (joins for names), cheaper to count."""
+    rows = ((stmt if count_from is None else count_from)
+            .with_only_columns(sa.literal_column("1"), maintain_column_froms=True)
+            .order_by(None).limit(sa.bindparam("count_limit")).correlate(None).subquery())
     count = sa.select(sa.func.count()).select_from(rows)
     items = (stmt.add_columns(count.scalar_subquery().label("matching"))
              .limit(sa.bindparam("page_limit")).offset(sa.bindparam("page_offset")))
@@ -30,9 +32,9 @@ def paged(stmt: sa.Select) -> tuple[sa.Select, sa.Select]:
 
 
 class CappedPagination(Pagination):
-    """flask-sqlalchemy's pagination over the statements of `paged` and their parameters,
-    with `total` counted up to the page's offset + COUNT_AHEAD; `capped` says whether there
-    are more."""
+    """flask-sqlalchemy's pagination of cards (tracker.cards), over the statements of `paged`
+    and their parameters, with `total` counted up to the page's offset + COUNT_AHEAD;
+    `capped` says whether there are more."""
 
     capped = False
 
@@ -43,9 +45,9 @@ class CappedPagination(Pagination):
         items, _count, params = self._query_args["statements"]
         params = {**params, "page_limit": self.per_page, "page_offset": self._query_offset,
                   "count_limit": self._count_limit()}
-        rows = db.session.execute(items, params).unique().all()  # unique: joined collections stay whole
+        rows = db.session.execute(items, params).all()
         self._counted = rows[0].matching if rows else None
-        return [row[0] for row in rows]
+        return [from_row(row) for row in rows]
 
     def _query_count(self) -> int:
         counted = self._counted

@@ -10,9 +10,10 @@ from sqlalchemy import String, bindparam, delete, func, insert, literal, select,
 from sqlalchemy.orm import joinedload
 
 from . import notifications, permissions
+from .cards import Card, from_row, select_cards
 from .errors import DomainError, NotAllowed
 from .extensions import db
-from .models import AS_CARD, MAX_ID, Idea, StatusChange, User, Vote, utcnow
+from .models import MAX_ID, Idea, StatusChange, User, Vote, utcnow
 from .sqlhints import mostly_true
 from .workflow import (
     BOARD_COLUMNS, MAX_MINUTES_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind, NotificationType,
@@ -135,10 +136,19 @@ class BoardFilters:
     kind: str = ""
 
 
+_ONE_CARD = select_cards(Idea.id == bindparam("idea_id"))  # built once (see paging)
+
+
+def card(idea_id: int) -> Card | None:
+    """One item as the board shows it: the answer to a move made by dragging."""
+    row = db.session.execute(_ONE_CARD, {"idea_id": idea_id}).first()
+    return from_row(row) if row else None
+
+
 @dataclass
 class Column:
     status: Status
-    cards: list[Idea]
+    cards: list[Card]
     total: int
 
 
@@ -163,7 +173,7 @@ def board(filters: BoardFilters, viewer: User) -> list[Column]:
     cards = []
     if statuses:
         params["per_column"] = current_app.config["BOARD_CARDS_PER_COLUMN"]
-        cards = db.session.scalars(_board_cards(shape, statuses), params).all()
+        cards = [from_row(row) for row in db.session.execute(_board_cards(shape, statuses), params)]
     return [Column(status, [c for c in cards if c.status == status], totals.get(status, 0))
             for status in BOARD_COLUMNS]
 
@@ -194,13 +204,12 @@ def _board_cards(filters: tuple[str, ...], statuses: tuple[Status, ...]):
     branches = [select(Idea.id).where(mostly_true(Idea.status == status), *conditions).order_by(*ranking)
                 .limit(bindparam("per_column")).subquery() for status in statuses]
     top = union_all(*(select(branch.c.id) for branch in branches)).subquery()
-    return (select(Idea).where(Idea.id.in_(select(top.c.id)))
-            .options(*AS_CARD).order_by(*ranking))
+    return select_cards(Idea.id.in_(select(top.c.id))).order_by(*ranking)
 
 
 @dataclass
 class Waiting:
-    oldest: list[Idea]   # the first few, oldest first
+    oldest: list[Card]   # the first few, oldest first
     total: int
 
 
@@ -235,7 +244,7 @@ def _waiting_statement(per_team: bool):
     # over the LIMITed rows made PostgreSQL 15 expect to stop after a few rows and read the
     # whole company's waiting items through the age index, filtering out other teams.)
     total = select(func.count()).select_from(Idea).where(*conditions).correlate(None).scalar_subquery()
-    return (select(Idea, total.label("total")).where(*conditions).options(*AS_CARD)
+    return (select_cards(*conditions).add_columns(total.label("total"))
             .order_by(Idea.created_at, Idea.id).limit(bindparam("limit")))
 
 
@@ -247,7 +256,7 @@ def waiting(team_ids: list[int] | None, limit: int = 5) -> Waiting:
             return Waiting([], 0)
         params["team_ids"] = list(team_ids)
     rows = db.session.execute(_waiting_statement(team_ids is not None), params).all()
-    return Waiting([idea for idea, _total in rows], rows[0][1] if rows else 0)
+    return Waiting([from_row(row) for row in rows], rows[0].total if rows else 0)
 
 
 def is_waiting(idea: Idea) -> bool:

@@ -57,7 +57,7 @@ def _moved(idea, form):
     """The board's script gets the fresh card; a form post goes back where it came from."""
     message = _("Moved to “%(status)s”.", status=triage.status_label(idea.status))
     if _wants_json():
-        card = render_template("board/card.html", idea=services.idea_by_id(idea.id),
+        card = render_template("board/card.html", idea=triage.card(idea.id),
                                board_url=safe_next(form.next.data))
         return jsonify(ok=True, status=idea.status, message=message, card=card)
     flash(message, "success")

@@ -7,7 +7,8 @@ from sqlalchemy.orm import joinedload
 
 from .. import triage
 from ..extensions import db
-from ..models import AS_CARD, MAX_ID, Comment, Idea, StatusChange, User
+from ..cards import select_cards
+from ..models import MAX_ID, Comment, Idea, StatusChange, User
 from ..paging import paginate_capped, paged
 from ..search import search_condition, search_query
 from ..workflow import Kind, Status
@@ -59,7 +60,6 @@ def list_ideas(filters: IdeaFilters, viewer: User, page: int, per_page: int):
 def _list_statements(sort: str, filters: tuple[str, ...], dialect: str):
     """The list's statements for one sort and set of filters, built once (see paging); the
     filters' values are the parameters of the same names."""
-    stmt = select(Idea).options(*AS_CARD)
     conditions = {
         "kind": lambda: [Idea.kind == bindparam("kind")],
         "status": lambda: [Idea.status == bindparam("status")],
@@ -70,9 +70,8 @@ def _list_statements(sort: str, filters: tuple[str, ...], dialect: str):
         "cutoff": triage.waiting_conditions,
         "search": lambda: [search_condition(dialect)],
     }
-    for name in filters:
-        stmt = stmt.where(*conditions[name]())
-    return paged(stmt.order_by(*SORTS[sort]))
+    where = [condition for name in filters for condition in conditions[name]()]
+    return paged(select_cards(*where).order_by(*SORTS[sort]), count_from=select(Idea.id).where(*where))
 
 
 def idea_for_page(idea_id: int) -> Idea | None:
