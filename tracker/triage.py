@@ -196,7 +196,7 @@ def _board_totals(filters: tuple[str, ...]):
 @lru_cache(maxsize=256)
 def _board_cards(filters: tuple[str, ...], statuses: tuple[Status, ...]):
     """Built once per set of filters and non-empty columns (see paging): the top
-    :per_column cards of each column, in full."""
+    :per_column cards of each column, as card rows (tracker.cards)."""
     conditions = _board_conditions(filters)
     # Each column's top cards come from its own indexed, LIMITed branch; one statement for all.
     ranking = (Idea.vote_count.desc(), Idea.minutes_total.desc(), Idea.id.desc())
@@ -234,12 +234,12 @@ def waiting_cutoff() -> datetime:
 
 @lru_cache(maxsize=None)  # two shapes
 def _waiting_statement(per_team: bool):
-    """Built once (see paging): the oldest few waiting items, in full, with how many there are.
+    """Built once (see paging): the oldest few waiting items as card rows, with how many there are.
     Parameters: cutoff, limit, and team_ids when per_team."""
     conditions = waiting_conditions()
     if per_team:
         conditions.append(Idea.team_id.in_(bindparam("team_ids", expanding=True)))
-    # One statement: the oldest few in full, and how many there are as a separate scalar
+    # One statement: the oldest few, and how many there are as a separate scalar
     # subquery, which each database plans on its own from the partial indexes. (A window count
     # over the LIMITed rows made PostgreSQL 15 expect to stop after a few rows and read the
     # whole company's waiting items through the age index, filtering out other teams.)
