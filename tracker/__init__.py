@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_timedelta
+from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
@@ -112,8 +112,8 @@ def _init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     app.jinja_env.filters.update(
         markdown=render_markdown,
-        date=format_date,
-        datetime=format_datetime,
+        date=i18n.date_filter,
+        datetime=i18n.datetime_filter,
         number=i18n.number_filter,
         age=i18n.age_filter,
         duration=lambda delta: format_timedelta(delta, granularity="hour", threshold=1.5),

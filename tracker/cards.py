@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, select
 
-from .models import Category, Idea, Team
+from .models import Category, Idea, Team, in_language
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ class Card:
     waiting_since = Idea.waiting_since  # the same rule over the same attribute names
 
     def category_name(self, locale: str) -> str:
-        return self.category_de if locale == "de" else self.category_en
+        return in_language(locale, self.category_en, self.category_de)
 
 
 COLUMNS = (Idea.id, Idea.title, Idea.kind, Idea.status, Idea.team_id, Idea.vote_count, Idea.comment_count,

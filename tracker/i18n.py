@@ -7,7 +7,7 @@ from functools import lru_cache
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import force_locale, get_locale, get_translations
+from flask_babel import force_locale, format_date, format_datetime, get_locale, get_timezone, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
@@ -67,18 +67,35 @@ def _fill(text: str, variables: dict, autoescape: bool) -> str:
                           for name, value in variables.items()})
 
 
+def _key(variables: dict) -> tuple | None:
+    """The variables as part of a key, or None when a value is not a plain string or number
+    (its type decides how it prints, so only these are sure to print the same again)."""
+    key = []
+    for name, value in variables.items():
+        if type(value) not in _PLAIN:
+            return None
+        key += (name, type(value), value)  # 1 and 1.0 print differently
+    return tuple(key)
+
+
+_PLAIN = frozenset({str, int, float, Decimal, Markup})
+
+
 def _newstyle_gettext(translate):
-    """Jinja's "newstyle" gettext (autoescaping, %(name)s variables) over `translate`. A
-    string without variables is done once per page: a board repeats its labels on every card."""
+    """Jinja's "newstyle" gettext (autoescaping, %(name)s variables) over `translate`. Each
+    string with the same variables is done once per page: a board repeats its labels and
+    its "1.5 h/week lost" on many cards."""
     done = {}
 
     @pass_context
     def gettext(context, string, /, **variables):
-        key = (string, context.eval_ctx.autoescape)
-        if not variables and key in done:
+        autoescape = context.eval_ctx.autoescape
+        values = _key(variables) if variables else ()
+        key = (string, autoescape, values)
+        if values is not None and key in done:
             return done[key]
-        text = _fill(translate(string), variables, context.eval_ctx.autoescape)
-        if not variables:
+        text = _fill(translate(string), variables, autoescape)
+        if values is not None:
             done[key] = text
         return text
 
@@ -86,16 +103,18 @@ def _newstyle_gettext(translate):
 
 
 def _newstyle_ngettext(translate):
-    """As _newstyle_gettext; a count without other variables is done once per page."""
+    """As _newstyle_gettext, for a count: "1 vote", "2 votes" on many cards."""
     done = {}
 
     @pass_context
     def ngettext(context, singular, plural, num, /, **variables):
-        key = (singular, plural, type(num), num, context.eval_ctx.autoescape)  # 1 and 1.0 print differently
-        if not variables and key in done:
+        autoescape = context.eval_ctx.autoescape
+        values = _key(variables) if variables else ()
+        key = (singular, plural, type(num), num, autoescape, values)
+        if values is not None and key in done:
             return done[key]
-        text = _fill(translate(singular, plural, num), {"num": num, **variables}, context.eval_ctx.autoescape)
-        if not variables:
+        text = _fill(translate(singular, plural, num), {"num": num, **variables}, autoescape)
+        if values is not None:
             done[key] = text
         return text
 
@@ -104,24 +123,32 @@ def _newstyle_ngettext(translate):
 
 @lru_cache(maxsize=8)
 def _labels(locale: str) -> dict:
-    """The workflow's names in one language, as plain strings."""
+    """The workflow's names in one language, as plain strings, and the badges that show a
+    kind or a status (the same few per language, on every row of a list and every card)."""
     with force_locale(locale):
-        return {name: {code: str(label) for code, label in labels.items()}
-                for name, labels in (("KIND_LABELS", KIND_LABELS), ("STATUS_LABELS", STATUS_LABELS),
-                                     ("ROLE_LABELS", ROLE_LABELS))}
+        names = {name: {code: str(label) for code, label in labels.items()}
+                 for name, labels in (("KIND_LABELS", KIND_LABELS), ("STATUS_LABELS", STATUS_LABELS),
+                                      ("ROLE_LABELS", ROLE_LABELS))}
+    badge = Markup('<span class="badge {}-{}">{}</span>')
+    return {**names,
+            "KIND_BADGES": {code: badge.format("kind", code, label) for code, label in names["KIND_LABELS"].items()},
+            "STATUS_BADGES": {code: badge.format("status", code, label)
+                              for code, label in names["STATUS_LABELS"].items()}}
 
 
 def template_context(locale: str) -> dict:
     """gettext, ngettext and the workflow's names for one rendered page, in its language."""
     translations = get_translations()
-    return {"gettext": _newstyle_gettext(translations.gettext),
-            "ngettext": _newstyle_ngettext(translations.ngettext),
+    gettext = _newstyle_gettext(translations.gettext)
+    # `_` too: Jinja's own `_` looks `gettext` up again and calls it, a second call per string.
+    return {"gettext": gettext, "_": gettext, "ngettext": _newstyle_ngettext(translations.ngettext),
             **_labels(locale)}
 
 
 # --- numbers and times in the reader's format ------------------------------------------
-# The same few values (vote counts, minutes, ages in whole minutes) recur on every page;
-# Babel formats each in tens of microseconds, a dictionary returns it in one.
+# The same few values (vote counts, minutes, ages in whole minutes, an item's dates) recur
+# on every page and every view of it; Babel formats each in tens of microseconds, a
+# dictionary returns it in one.
 
 def _locale_of(context) -> str:
     return context.get("current_locale") or str(get_locale() or "en")
@@ -142,6 +169,24 @@ def _hours(minutes: int, locale: str) -> str:
 def _age(minutes: int, locale: str) -> str:
     return babel_dates.format_timedelta(timedelta(minutes=minutes), add_direction=True, granularity="minute",
                                         locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _moment(formatter, moment: datetime, format: str | None, locale: str, timezone: str) -> str:
+    with force_locale(locale):  # the request's time zone, the key's too
+        return formatter(moment, format)
+
+
+@pass_context
+def date_filter(context, moment: datetime, format: str | None = None) -> str:
+    """flask-babel's format_date: the day, in the reader's language and the company's time zone."""
+    return _moment(format_date, moment, format, _locale_of(context), str(get_timezone()))
+
+
+@pass_context
+def datetime_filter(context, moment: datetime, format: str | None = None) -> str:
+    """flask-babel's format_datetime: day and time, as date_filter."""
+    return _moment(format_datetime, moment, format, _locale_of(context), str(get_timezone()))
 
 
 @pass_context

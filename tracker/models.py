@@ -15,6 +15,11 @@ MAX_ID = 2**31 - 1  # ids from URLs and forms beyond this are simply not found
 UNANSWERED = text("status = 'new' AND first_response_at IS NULL")
 
 
+def in_language(locale: str, en: str, de: str) -> str:
+    """Of a name kept in both languages (a category's), the one for `locale`."""
+    return de if locale == "de" else en
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -113,7 +118,7 @@ class Category(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
     def name_for(self, locale: str) -> str:
-        return self.name_de if locale == "de" else self.name_en
+        return in_language(locale, self.name_en, self.name_de)
 
 
 class Idea(db.Model):

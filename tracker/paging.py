@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
 from .cards import from_row
-from .extensions import db
+from .extensions import core_execute
 
 COUNT_AHEAD = 1000
 
@@ -45,7 +45,7 @@ class CappedPagination(Pagination):
         items, _count, params = self._query_args["statements"]
         params = {**params, "page_limit": self.per_page, "page_offset": self._query_offset,
                   "count_limit": self._count_limit()}
-        rows = db.session.execute(items, params).all()
+        rows = core_execute(items, params).all()
         self._counted = rows[0].matching if rows else None
         return [from_row(row) for row in rows]
 
@@ -53,7 +53,7 @@ class CappedPagination(Pagination):
         counted = self._counted
         if counted is None:  # a page past the end (or nothing matches): count alone
             _items, count, params = self._query_args["statements"]
-            counted = db.session.execute(count, {**params, "count_limit": self._count_limit()}).scalar()
+            counted = core_execute(count, {**params, "count_limit": self._count_limit()}).scalar()
         limit = self._count_limit() - 1
         self.capped = counted > limit
         return min(counted, limit)

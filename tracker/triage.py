@@ -12,12 +12,12 @@ from sqlalchemy.orm import joinedload
 from . import notifications, permissions
 from .cards import Card, from_row, select_cards
 from .errors import DomainError, NotAllowed
-from .extensions import db
+from .extensions import core_execute, db
 from .models import MAX_ID, Idea, StatusChange, User, Vote, utcnow
 from .sqlhints import mostly_true
 from .workflow import (
     BOARD_COLUMNS, MAX_MINUTES_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind, NotificationType,
-    Status, can_merge_into, can_move, carries_minutes,
+    Status, allowed_targets, can_merge_into, can_move, carries_minutes,
 )
 
 MAX_NOTE = 5000
@@ -141,7 +141,7 @@ _ONE_CARD = select_cards(Idea.id == bindparam("idea_id"))  # built once (see pag
 
 def card(idea_id: int) -> Card | None:
     """One item as the board shows it: the answer to a move made by dragging."""
-    row = db.session.execute(_ONE_CARD, {"idea_id": idea_id}).first()
+    row = core_execute(_ONE_CARD, {"idea_id": idea_id}).first()
     return from_row(row) if row else None
 
 
@@ -150,6 +150,8 @@ class Column:
     status: Status
     cards: list[Card]
     total: int
+    targets: list[Status]  # where its cards may move
+    waiting: frozenset[int]  # ids of its cards waiting for a response
 
 
 def team_ids_for(filters: BoardFilters, viewer: User) -> list[int] | None:
@@ -168,14 +170,19 @@ def board(filters: BoardFilters, viewer: User) -> list[Column]:
               "kind": filters.kind if filters.kind in set(Kind) else None}
     shape = tuple(name for name, value in params.items() if value is not None)
     params = {name: params[name] for name in shape}
-    totals = dict(db.session.execute(_board_totals(shape), params).all())
+    totals = dict(core_execute(_board_totals(shape), params).all())
     statuses = tuple(status for status in BOARD_COLUMNS if totals.get(status))
     cards = []
     if statuses:
         params["per_column"] = current_app.config["BOARD_CARDS_PER_COLUMN"]
-        cards = [from_row(row) for row in db.session.execute(_board_cards(shape, statuses), params)]
-    return [Column(status, [c for c in cards if c.status == status], totals.get(status, 0))
-            for status in BOARD_COLUMNS]
+        cards = [from_row(row) for row in core_execute(_board_cards(shape, statuses), params)]
+    now, days = utcnow(), current_app.config["RESPONSE_DAYS"]
+    columns = []
+    for status in BOARD_COLUMNS:
+        mine = [c for c in cards if c.status == status]
+        columns.append(Column(status, mine, totals.get(status, 0), allowed_targets(status),
+                              frozenset(c.id for c in mine if c.waiting_since(now, days))))
+    return columns
 
 
 def _board_conditions(filters: tuple[str, ...]) -> list:
@@ -255,7 +262,7 @@ def waiting(team_ids: list[int] | None, limit: int = 5) -> Waiting:
         if not team_ids:
             return Waiting([], 0)
         params["team_ids"] = list(team_ids)
-    rows = db.session.execute(_waiting_statement(team_ids is not None), params).all()
+    rows = core_execute(_waiting_statement(team_ids is not None), params).all()
     return Waiting([from_row(row) for row in rows], rows[0].total if rows else 0)
 
 

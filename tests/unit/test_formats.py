@@ -55,3 +55,28 @@ def test_variables_are_escaped_once_and_counts_repeat_correctly(app):
         html = render_template_string(page, text="<b>Ann</b> & Co", markup=Markup("<em>Ann</em>"))
     assert html == ("Hello &lt;b&gt;Ann&lt;/b&gt; &amp; Co, Hello <em>Ann</em>, Hello 1.5, 1 vote 2 votes 1 vote "
                     "votes &lt;2&gt; votes")
+
+
+def test_dates_in_the_readers_language_and_the_companys_time_zone(app):
+    """Stored times are UTC; pages show them in the configured time zone (Europe/Berlin by
+    default). The same moment is formatted once per language and time zone and kept: asking
+    again in the other language gives that language, not the first answer."""
+    from datetime import datetime
+
+    page = '{{ moment|date("long") }} | {{ moment|date("medium") }} | {{ moment|datetime("short") }}'
+    moment = datetime(2026, 3, 28, 23, 30)  # UTC: already the 29th in Berlin (winter time, +1)
+    results = {}
+    for language in ("en", "de", "en"):  # each a request of its own, as in the app (not one shared `g`)
+        with app.app_context(), app.test_request_context(headers={"Accept-Language": language}):
+            results.setdefault(language, set()).add(render_template_string(page, moment=moment))
+    assert results == {"en": {"March 29, 2026 | Mar 29, 2026 | 3/29/26, 12:30\u202fAM"},
+                       "de": {"29. März 2026 | 29.03.2026 | 29.03.26, 00:30"}}
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("en", '<span class="badge kind-pain_point">Pain point</span> <span class="badge status-review">Under review</span>'),
+    ("de", '<span class="badge kind-pain_point">Ärgernis</span> <span class="badge status-review">In Prüfung</span>'),
+])
+def test_badges_name_the_kind_and_status_in_the_readers_language(app, language, expected):
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert render_template_string('{{ KIND_BADGES["pain_point"] }} {{ STATUS_BADGES["review"] }}') == expected

@@ -246,3 +246,18 @@ def test_the_signed_in_user_brings_the_teams_they_lead(leader, team, other_team,
     assert sorted(user.led_team_ids) == sorted([mine, other])
     db.session.expunge_all()
     assert sorted(services.load_user(ident).led_team_ids) == sorted([mine, other])
+
+
+def test_core_execute_runs_in_the_sessions_transaction():
+    """Reads without the ORM see what the session has pending (flushed first), and a rollback
+    takes back what a statement run that way changed."""
+    from sqlalchemy import update
+
+    from tracker.extensions import core_execute
+
+    db.session.add(Team(name="Pending team"))
+    assert "Pending team" in core_execute(select(Team.name)).scalars().all()
+    db.session.commit()
+    core_execute(update(Team).where(Team.name == "Pending team").values(name="Renamed"))
+    db.session.rollback()
+    assert db.session.scalars(select(Team.name)).all() == ["Pending team"]

@@ -1,5 +1,6 @@
 """The leaders' board, moving items, and "you said, we did"."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -27,7 +28,7 @@ def index():
         team=request.args.get("team", "mine" if current_user.led_team_ids else "")[:12],
         category=category if category and 0 < category <= MAX_ID else None, kind=request.args.get("kind", ""))
     return render_template("board/index.html", columns=triage.board(filters, current_user), filters=filters,
-                           categories=services.all_categories(), teams=services.all_teams(),
+                           categories=services.category_choices(str(get_locale())), teams=services.all_teams(),
                            can_move=permissions.can_move_any(current_user), board_url=request.full_path)
 
 

@@ -63,7 +63,7 @@ def index():
     if permissions.can_move_any(current_user) and page == 1 and not request.args:
         waiting = triage.waiting(None if current_user.is_admin else current_user.led_team_ids)
     return render_template("ideas/index.html", pagination=pagination, filters=filters, waiting=waiting,
-                           categories=services.all_categories(), teams=services.all_teams())
+                           categories=services.category_choices(str(get_locale())), teams=services.all_teams())
 
 
 def _idea_form(idea=None) -> IdeaForm:

@@ -12,9 +12,9 @@ from .ideas import (
     withdraw_vote,
 )
 from .organisation import (
-    active_categories, all_categories, all_teams, all_users, category_by_id, create_team, create_user,
-    get_or_create_team, next_category_position, save_category, team_by_id, teams_with_people, update_team,
-    update_user, user_by_id,
+    active_categories, all_categories, all_teams, all_users, category_by_id, category_choices, create_team,
+    create_user, get_or_create_team, next_category_position, save_category, team_by_id, teams_with_people,
+    update_team, update_user, user_by_id,
 )
 
 __all__ = [
@@ -23,7 +23,8 @@ __all__ = [
     "SORTS", "IdeaFilters", "idea_for_page", "list_ideas",
     "add_comment", "cast_vote", "comment_by_id", "delete_comment", "get_vote", "idea_by_id", "submit_idea",
     "update_idea", "withdraw_vote",
-    "active_categories", "all_categories", "all_teams", "all_users", "category_by_id", "create_team", "create_user",
+    "active_categories", "all_categories", "all_teams", "all_users", "category_by_id", "category_choices",
+    "create_team", "create_user",
     "get_or_create_team", "next_category_position", "save_category", "team_by_id", "teams_with_people",
     "update_team", "update_user", "user_by_id",
 ]

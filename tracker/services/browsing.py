@@ -4,6 +4,7 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import triage
 from ..extensions import db
@@ -78,7 +79,10 @@ def idea_for_page(idea_id: int) -> Idea | None:
     """An item with everything its page shows, loaded in one go."""
     if not 0 < idea_id <= MAX_ID:
         return None
-    return db.session.scalar(_IDEA_FOR_PAGE, {"id": idea_id})
+    idea = db.session.scalar(_IDEA_FOR_PAGE, {"id": idea_id})
+    if idea is not None:
+        set_committed_value(idea, "duplicates", db.session.scalars(_DUPLICATES, {"id": idea_id}).all())
+    return idea
 
 
 _IDEA_FOR_PAGE = select(Idea).where(Idea.id == bindparam("id")).options(  # built once (see paging)
@@ -86,3 +90,4 @@ _IDEA_FOR_PAGE = select(Idea).where(Idea.id == bindparam("id")).options(  # buil
     joinedload(Idea.comments).joinedload(Comment.author),
     joinedload(Idea.history).joinedload(StatusChange.actor),
 )
+_DUPLICATES = select(Idea).where(Idea.duplicate_of_id == bindparam("id")).order_by(Idea.id)

@@ -8,7 +8,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import notifications, permissions
 from ..errors import DomainError, NotAllowed
-from ..extensions import db
+from ..extensions import core_execute, db
 from ..models import Category, Comment, Idea, StatusChange, Team, User, Vote, utcnow
 from ..workflow import INITIAL_STATUS, MAX_MINUTES_PER_WEEK, NotificationType, can_vote_on, carries_minutes
 from .common import get_by_id
@@ -107,18 +107,18 @@ def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> bo
         raise NotAllowed(_l("This item is closed and takes no more votes."))
     minutes = _check_minutes(idea.kind, minutes_per_week)
     now = utcnow()
-    added = db.session.execute(_insert_vote(db.session.get_bind().dialect.name), {
+    added = core_execute(_insert_vote(db.session.get_bind().dialect.name), {
         "idea": idea.id, "voter": user.id, "minutes": minutes, "now": now}).first()
     if added is None:
         db.session.rollback()
         return False  # already voted (perhaps a moment ago, in a racing request)
-    db.session.execute(_COUNT_VOTE, {"idea": idea.id, "votes": 1, "minutes": minutes, "now": now})
+    core_execute(_COUNT_VOTE, {"idea": idea.id, "votes": 1, "minutes": minutes, "now": now})
     db.session.commit()
     return True
 
 
-# The vote's statements, built once (see paging). The counters move in the database, not in
-# the loaded item (synchronize_session off): the commit right after expires it anyway.
+# The vote's statements, built once (see paging), run by core_execute: the counters move in
+# the database, not in the loaded item; the commit right after expires it anyway.
 @lru_cache(maxsize=None)
 def _insert_vote(dialect: str):
     """INSERT ... ON CONFLICT DO NOTHING: returns a row only when the vote is new."""
@@ -131,7 +131,7 @@ def _insert_vote(dialect: str):
 _COUNT_VOTE = update(Idea).where(Idea.id == bindparam("idea")).values(
     vote_count=Idea.vote_count + bindparam("votes"), minutes_total=Idea.minutes_total + bindparam("minutes"),
     last_activity_at=func.coalesce(bindparam("now", type_=Idea.last_activity_at.type), Idea.last_activity_at),
-).execution_options(synchronize_session=False)
+)
 _REMOVE_VOTE = delete(Vote).where(Vote.idea_id == bindparam("idea"), Vote.user_id == bindparam("voter")
                                   ).returning(Vote.minutes_per_week)
 
@@ -140,12 +140,12 @@ def withdraw_vote(idea: Idea, user: User) -> bool:
     """Removes the user's vote. Returns False when there was none."""
     if not can_vote_on(idea.status):
         raise NotAllowed(_l("This item is closed; its votes stay as they are."))
-    removed = db.session.execute(_REMOVE_VOTE, {"idea": idea.id, "voter": user.id}).first()
+    removed = core_execute(_REMOVE_VOTE, {"idea": idea.id, "voter": user.id}).first()
     if removed is None:
         db.session.rollback()
         return False
     counted = removed.minutes_per_week if carries_minutes(idea.kind) else 0
-    db.session.execute(_COUNT_VOTE, {"idea": idea.id, "votes": -1, "minutes": -counted, "now": None})
+    core_execute(_COUNT_VOTE, {"idea": idea.id, "votes": -1, "minutes": -counted, "now": None})
     db.session.commit()
     return True
 

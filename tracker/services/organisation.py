@@ -1,13 +1,14 @@
 """What admins manage: teams and their leaders, people's roles, categories."""
 import re
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Row, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..errors import DomainError
-from ..extensions import db
-from ..models import Category, Team, User
+from ..extensions import core_execute, db
+from ..models import Category, Team, User, in_language
 from ..workflow import Role
 from .accounts import add_user, new_session_token
 from .common import commit_or_conflict, get_by_id
@@ -59,15 +60,29 @@ def teams_with_people() -> list[Team]:
                                    .order_by(Team.name)))
 
 
+class Choice(NamedTuple):
+    """A team or a category to choose: its id and its name (in the reader's language). Plain
+    tuples: the list and the board offer every team and category in their filters, and a
+    tuple's fields read ten times faster than a row's."""
+    id: int
+    name: str
+
+
 # Built once: most pages run these for their filters and forms (see paging).
 _ALL_TEAMS = select(Team.id, Team.name).order_by(Team.name)
+_CATEGORY_NAMES = select(Category.id, Category.name_en, Category.name_de).order_by(Category.position, Category.id)
 _ACTIVE_CATEGORIES = select(Category).where(Category.active).order_by(Category.position, Category.id)
 _ALL_CATEGORIES = select(Category).order_by(Category.position, Category.id)
 
 
-def all_teams() -> list[Row]:
-    """Every team's id and name, for choosing one (rows: cheaper than 50 loaded teams)."""
-    return list(db.session.execute(_ALL_TEAMS))
+def all_teams() -> list[Choice]:
+    """Every team, for choosing one."""
+    return [Choice(*row) for row in core_execute(_ALL_TEAMS)]
+
+
+def category_choices(locale: str) -> list[Choice]:
+    """Every category, retired ones too (their items stay), for filtering."""
+    return [Choice(id_, in_language(locale, en, de)) for id_, en, de in core_execute(_CATEGORY_NAMES)]
 
 
 def active_categories() -> list[Category]:
