@@ -3,12 +3,13 @@ stays at 10 or fewer: the fast guard that `make bench` measures at full size."""
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from tests.conftest import login
 from tests.factories import make_idea, make_team, make_user
 from tracker import services, triage
 from tracker.extensions import db
+from tracker.models import Vote
 from tracker.workflow import Status
 
 PATHS = [(), (Status.REVIEW,), (Status.REVIEW, Status.PLANNED), (Status.REVIEW, Status.PLANNED, Status.IN_PROGRESS),
@@ -125,3 +126,31 @@ def test_sqlite_reads_the_narrow_indexes(app, measure, db, leader, admin):
     login(admin_client, admin)
     [company] = _plans(admin_client, "/", "AS total")  # an admin's panel: every team
     assert company.count("USING INDEX ix_ideas_unanswered_age (") == 2, company
+
+
+def test_postgresql_pages_read_without_a_transaction(client, db, employee, colleague):
+    """On PostgreSQL a page (GET) runs its statements without BEGIN and ROLLBACK around them,
+    so psycopg keeps the statements it prepared (it forgets them at every ROLLBACK); a form
+    (POST) keeps its transaction, also on a connection a page used before."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("runs when the suite runs on PostgreSQL (SQLite keeps its transactions)")
+    idea = make_idea(colleague, title="Forms in triplicate")
+    login(client, employee)
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(conn.connection.dbapi_connection.autocommit)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        modes = {}
+        for step, (method, url) in enumerate([("get", f"/ideas/{idea.id}"), ("post", f"/ideas/{idea.id}/vote"),
+                                              ("get", "/"), ("post", f"/ideas/{idea.id}/unvote")]):
+            seen.clear()
+            response = getattr(client, method)(url, data={"minutes_per_week": "15"} if method == "post" else None)
+            assert response.status_code in (200, 302), (url, response.status_code)
+            modes[step] = set(seen)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert modes == {0: {True}, 1: {False}, 2: {True}, 3: {False}}
+    assert db.session.scalar(select(func.count()).select_from(Vote)) == 0  # voted, then withdrew: committed
