@@ -128,24 +128,28 @@ def test_sqlite_reads_the_narrow_indexes(app, measure, db, leader, admin):
     assert company.count("USING INDEX ix_ideas_unanswered_age (") == 2, company
 
 
-def test_postgresql_pages_read_without_a_transaction(client, db, employee, colleague):
+def test_postgresql_pages_read_without_a_transaction(app, client, db, employee, colleague):
     """On PostgreSQL a page (GET) runs its statements without BEGIN and ROLLBACK around them,
     so psycopg keeps the statements it prepared (it forgets them at every ROLLBACK); a form
-    (POST) keeps its transaction, also on a connection a page used before."""
+    (POST) keeps its transaction, on the same pooled connection a page used before; and so
+    does a request context made up outside a request (the mail jobs', which write)."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("runs when the suite runs on PostgreSQL (SQLite keeps its transactions)")
-    idea = make_idea(colleague, title="Forms in triplicate")
+    idea_id = make_idea(colleague, title="Forms in triplicate").id
     login(client, employee)
-    seen = []
+    db.session.remove()
+    db.engine.dispose()  # an empty pool: the requests below take turns on one connection
+    seen, connections = [], set()
 
     def record(conn, cursor, statement, *args):
         seen.append(conn.connection.dbapi_connection.autocommit)
+        connections.add(id(conn.connection.dbapi_connection))
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
         modes = {}
-        for step, (method, url) in enumerate([("get", f"/ideas/{idea.id}"), ("post", f"/ideas/{idea.id}/vote"),
-                                              ("get", "/"), ("post", f"/ideas/{idea.id}/unvote")]):
+        for step, (method, url) in enumerate([("get", f"/ideas/{idea_id}"), ("post", f"/ideas/{idea_id}/vote"),
+                                              ("get", "/"), ("post", f"/ideas/{idea_id}/unvote")]):
             seen.clear()
             response = getattr(client, method)(url, data={"minutes_per_week": "15"} if method == "post" else None)
             assert response.status_code in (200, 302), (url, response.status_code)
@@ -153,4 +157,8 @@ def test_postgresql_pages_read_without_a_transaction(client, db, employee, colle
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert modes == {0: {True}, 1: {False}, 2: {True}, 3: {False}}
+    assert len(connections) == 1  # one connection, back and forth between the two modes
     assert db.session.scalar(select(func.count()).select_from(Vote)) == 0  # voted, then withdrew: committed
+    db.session.remove()
+    with app.test_request_context("/"):
+        assert db.session.connection().connection.dbapi_connection.autocommit is False

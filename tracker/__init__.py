@@ -62,6 +62,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_error_handlers(app)
     cli.register(app)
+    app.before_request(_mark_reads_only)
     app.after_request(_security_headers)
     return app
 
@@ -178,17 +179,29 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
+READS_ONLY = "nebenan.reads_only"
+
+
+def _mark_reads_only() -> None:
+    """A GET or HEAD request changes nothing (every change is a POST with its CSRF token)."""
+    from flask import request
+
+    if request.method in ("GET", "HEAD"):
+        request.environ[READS_ONLY] = True
+
+
 @event.listens_for(Engine, "engine_connect")
 def _reads_in_autocommit(connection) -> None:
-    """PostgreSQL: a GET (or HEAD) request only reads, so its statements run without a
-    transaction of their own. Under READ COMMITTED each statement sees the latest commits
-    either way, but psycopg forgets its prepared statements at every ROLLBACK, and every
-    request ended with one: each page planned each of its statements anew (the item page
-    4-5 ms of planning). Without the transaction, statements a connection runs often stay
-    prepared. The pool restores the usual isolation when the connection is returned."""
+    """PostgreSQL: the statements of a request that only reads run without a transaction of
+    their own. Under READ COMMITTED each statement sees the latest commits either way, but
+    psycopg forgets its prepared statements at every ROLLBACK, and every request ended with
+    one: each page planned each of its statements anew (the item page 4-5 ms of planning).
+    Without the transaction, statements a connection runs often stay prepared. The pool
+    restores the usual isolation when the connection is returned. Only requests that came in
+    as GET or HEAD are marked (not the request context the mail jobs make up, which writes)."""
     from flask import has_request_context, request
 
-    if connection.dialect.name == "postgresql" and has_request_context() and request.method in ("GET", "HEAD"):
+    if connection.dialect.name == "postgresql" and has_request_context() and request.environ.get(READS_ONLY):
         connection.execution_options(isolation_level="AUTOCOMMIT")
 
 

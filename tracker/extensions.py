@@ -25,16 +25,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-
-
-def core_execute(statement, params: dict | None = None):
-    """Runs a statement that reads plain columns (no ORM objects), or changes rows without
-    touching loaded objects, on the session's connection and in its transaction, but without
-    the ORM's work around each execution: that work is half the Python time of a short
-    query. Pending changes are flushed first, as the session's own execute would."""
-    session = db.session()
-    session.flush()  # returns at once when nothing is pending
-    return session.connection().execute(statement, params)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -42,3 +32,13 @@ babel = Babel()
 mail = TimeoutMail()
 # Storage from RATELIMIT_STORAGE_URI: memory:// for one process, redis://... when several share the limits.
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+
+
+def core_execute(statement, params: dict | None = None):
+    """Runs a statement that reads plain columns (no ORM objects), or changes rows without
+    touching loaded objects, on the session's connection and in its transaction, but without
+    the ORM's work around each execution: that work is half the Python time of a short
+    query. Pending changes are flushed first, so that the statement sees them."""
+    session = db.session()
+    session.flush()  # returns at once when nothing is pending
+    return session.connection().execute(statement, params)

@@ -68,8 +68,8 @@ def _fill(text: str, variables: dict, autoescape: bool) -> str:
 
 
 def _key(variables: dict) -> tuple | None:
-    """The variables as part of a key, or None when a value is not a plain string or number
-    (its type decides how it prints, so only these are sure to print the same again)."""
+    """The variables as part of a key, or None when a value is not a string or a whole
+    number (equal values of other types can print differently: Decimal 1.5 and 1.50)."""
     key = []
     for name, value in variables.items():
         if type(value) not in _PLAIN:
@@ -78,7 +78,7 @@ def _key(variables: dict) -> tuple | None:
     return tuple(key)
 
 
-_PLAIN = frozenset({str, int, float, Decimal, Markup})
+_PLAIN = frozenset({str, int, Markup})
 
 
 def _newstyle_gettext(translate):
@@ -109,8 +109,8 @@ def _newstyle_ngettext(translate):
     @pass_context
     def ngettext(context, singular, plural, num, /, **variables):
         autoescape = context.eval_ctx.autoescape
-        values = _key(variables) if variables else ()
-        key = (singular, plural, type(num), num, autoescape, values)
+        values = (_key(variables) if variables else ()) if type(num) is int else None
+        key = (singular, plural, num, autoescape, values)
         if values is not None and key in done:
             return done[key]
         text = _fill(translate(singular, plural, num), {"num": num, **variables}, autoescape)
