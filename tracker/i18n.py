@@ -74,7 +74,7 @@ def _key(variables: dict) -> tuple | None:
     for name, value in variables.items():
         if type(value) not in _PLAIN:
             return None
-        key += (name, type(value), value)  # 1 and 1.0 print differently
+        key += (name, type(value), value)  # "<b>" as text and as Markup print differently
     return tuple(key)
 
 
