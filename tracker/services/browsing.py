@@ -76,7 +76,8 @@ def _list_statements(sort: str, filters: tuple[str, ...], dialect: str):
 
 
 def idea_for_page(idea_id: int) -> Idea | None:
-    """An item with everything its page shows, loaded in one go."""
+    """An item with everything its page shows: one statement for the item with its people,
+    comments and history, one for its merged duplicates (cheaper than a lazy load of them)."""
     if not 0 < idea_id <= MAX_ID:
         return None
     idea = db.session.scalar(_IDEA_FOR_PAGE, {"id": idea_id})
