@@ -107,7 +107,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _init_i18n(app: Flask) -> None:
-    from . import i18n, permissions, triage, workflow
+    from . import fragments, i18n, permissions, triage, urls, workflow
     from .text import render_markdown
 
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -146,10 +146,12 @@ def _init_i18n(app: Flask) -> None:
     def page_context():
         """Once per rendered page: the language, its catalog and the workflow's names in it,
         and the reader's unread notifications for the bell."""
+        from flask import request
         from flask_babel import get_locale
 
         locale = str(get_locale() or "en")
-        return {"current_locale": locale, "unread": _unread_count(), **i18n.template_context(locale)}
+        return {"current_locale": locale, "unread": _unread_count(), "url_for": urls.for_request(app, request),
+                "fragment": fragments.for_page(app, locale, request.root_path), **i18n.template_context(locale)}
 
 
 def _unread_count() -> int:

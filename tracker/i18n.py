@@ -10,7 +10,7 @@ from flask import current_app, g, has_request_context, request, session
 from flask_babel import force_locale, format_date, format_datetime, get_locale, get_timezone, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from jinja2 import pass_context
+from jinja2 import pass_context, pass_eval_context
 from markupsafe import Markup, escape
 
 from .models import utcnow
@@ -87,9 +87,9 @@ def _newstyle_gettext(translate):
     its "1.5 h/week lost" on many cards."""
     done = {}
 
-    @pass_context
-    def gettext(context, string, /, **variables):
-        autoescape = context.eval_ctx.autoescape
+    @pass_eval_context  # not the context: Jinja copies that for each call inside a loop
+    def gettext(eval_ctx, string, /, **variables):
+        autoescape = eval_ctx.autoescape
         values = _key(variables) if variables else ()
         key = (string, autoescape, values)
         if values is not None and key in done:
@@ -106,9 +106,9 @@ def _newstyle_ngettext(translate):
     """As _newstyle_gettext, for a count: "1 vote", "2 votes" on many cards."""
     done = {}
 
-    @pass_context
-    def ngettext(context, singular, plural, num, /, **variables):
-        autoescape = context.eval_ctx.autoescape
+    @pass_eval_context
+    def ngettext(eval_ctx, singular, plural, num, /, **variables):
+        autoescape = eval_ctx.autoescape
         values = (_key(variables) if variables else ()) if type(num) is int else None
         key = (singular, plural, num, autoescape, values)
         if values is not None and key in done:

@@ -135,6 +135,12 @@ class BoardFilters:
     category: int | None = None
     kind: str = ""
 
+    @property
+    def team_id(self) -> int | None:
+        """The one team chosen, if any."""
+        team = self.team
+        return int(team) if team.isascii() and team.isdigit() and 0 < int(team) <= MAX_ID else None
+
 
 _ONE_CARD = select_cards(Idea.id == bindparam("idea_id"))  # built once (see paging)
 
@@ -150,17 +156,16 @@ class Column:
     status: Status
     cards: list[Card]
     total: int
-    targets: list[Status]  # where its cards may move
+    targets: tuple[Status, ...]  # where its cards may move
     waiting: frozenset[int]  # ids of its cards waiting for a response
+    movable: frozenset[int]  # ids of its cards the viewer may move
 
 
 def team_ids_for(filters: BoardFilters, viewer: User) -> list[int] | None:
     """None means every team."""
     if filters.team == "mine":
         return viewer.led_team_ids or None
-    if filters.team.isascii() and filters.team.isdigit() and 0 < int(filters.team) <= MAX_ID:
-        return [int(filters.team)]
-    return None
+    return [filters.team_id] if filters.team_id else None
 
 
 def board(filters: BoardFilters, viewer: User) -> list[Column]:
@@ -180,8 +185,9 @@ def board(filters: BoardFilters, viewer: User) -> list[Column]:
     columns = []
     for status in BOARD_COLUMNS:
         mine = [c for c in cards if c.status == status]
-        columns.append(Column(status, mine, totals.get(status, 0), allowed_targets(status),
-                              frozenset(c.id for c in mine if c.waiting_since(now, days))))
+        columns.append(Column(status, mine, totals.get(status, 0), tuple(allowed_targets(status)),
+                              frozenset(c.id for c in mine if c.waiting_since(now, days)),
+                              frozenset(c.id for c in mine if permissions.can_move_idea(c, viewer))))
     return columns
 
 

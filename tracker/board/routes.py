@@ -27,7 +27,7 @@ def index():
     filters = triage.BoardFilters(
         team=request.args.get("team", "mine" if current_user.led_team_ids else "")[:12],
         category=category if category and 0 < category <= MAX_ID else None, kind=request.args.get("kind", ""))
-    return render_template("board/index.html", columns=triage.board(filters, current_user), filters=filters,
+    return render_template("board/index.html", columns=triage.board(filters, current_user._get_current_object()), filters=filters,
                            categories=services.category_choices(str(get_locale())), teams=services.all_teams(),
                            can_move=permissions.can_move_any(current_user), board_url=request.full_path)
 

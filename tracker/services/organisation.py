@@ -75,14 +75,14 @@ _ACTIVE_CATEGORIES = select(Category).where(Category.active).order_by(Category.p
 _ALL_CATEGORIES = select(Category).order_by(Category.position, Category.id)
 
 
-def all_teams() -> list[Choice]:
+def all_teams() -> tuple[Choice, ...]:
     """Every team, for choosing one."""
-    return [Choice(*row) for row in core_execute(_ALL_TEAMS)]
+    return tuple(Choice(*row) for row in core_execute(_ALL_TEAMS))
 
 
-def category_choices(locale: str) -> list[Choice]:
+def category_choices(locale: str) -> tuple[Choice, ...]:
     """Every category, retired ones too (their items stay), for filtering."""
-    return [Choice(id_, in_language(locale, en, de)) for id_, en, de in core_execute(_CATEGORY_NAMES)]
+    return tuple(Choice(id_, in_language(locale, en, de)) for id_, en, de in core_execute(_CATEGORY_NAMES))
 
 
 def active_categories() -> list[Category]:

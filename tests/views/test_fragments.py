@@ -1,0 +1,98 @@
+"""Rows, cards and filter options rendered once per process (tracker/fragments.py), and links
+built once per process (tracker/urls.py): what a reader sees is what a fresh render would show."""
+import re
+
+import pytest
+from jinja2 import nodes
+from jinja2.meta import find_undeclared_variables
+
+from tests.conftest import login
+from tests.factories import make_idea, make_team
+from tracker import services
+from tracker.fragments import MACRO_TEMPLATES, PAGE_NAMES
+
+# Filters that depend on their value and the page's language alone (not `age`: that is the clock).
+PURE_FILTERS = {"number", "hours", "join", "urlencode", "e", "escape", "string", "int", "length"}
+
+
+def outside_names(app, source: str) -> tuple[set[str], set[str]]:
+    """What a template reads besides its macros' arguments and the page's language, and which
+    filters it uses that are not a function of their value and the language."""
+    ast = app.jinja_env.parse(source)
+    macros = {macro.name for macro in ast.find_all(nodes.Macro)}
+    names = find_undeclared_variables(ast) - PAGE_NAMES - macros
+    filters = {f.name for f in ast.find_all(nodes.Filter)} - PURE_FILTERS
+    return names, filters
+
+
+@pytest.mark.parametrize("template", MACRO_TEMPLATES)
+def test_a_memoised_macro_reads_only_its_arguments_and_the_language(app, template):
+    source, _, _ = app.jinja_env.loader.get_source(app.jinja_env, template)
+    assert outside_names(app, source) == (set(), set())
+
+
+def test_the_check_notices_the_reader_and_the_clock(app):
+    source = "{% macro card(idea) %}{{ current_user.name }} {{ idea.created_at|age }} {{ _('x') }}{% endmacro %}"
+    assert outside_names(app, source) == ({"current_user"}, {"age"})
+
+
+def row_of(page: str, idea_id: int) -> str:
+    match = re.search(rf'<li class="idea-row">(?:(?!</li>).)*href="/ideas/{idea_id}".*?</li>', page, re.S)
+    assert match, f"no row for item {idea_id}"
+    return match.group(0)
+
+
+def test_a_row_shows_the_count_after_a_vote_and_each_language_its_words(login_as, employee, colleague):
+    idea = make_idea(employee, title="Paper travel form")
+    client = login_as(colleague)
+    before = row_of(client.get("/").get_data(as_text=True), idea.id)
+    assert '<span class="score-number">0</span>' in before and "Paper travel form" in before
+    services.cast_vote(idea, colleague, 60)
+    after = row_of(client.get("/").get_data(as_text=True), idea.id)
+    assert '<span class="score-number">1</span>' in after and 'aria-label="1 vote"' in after
+    assert "<dd>1.5</dd>" in after  # 30 + 60 minutes a week
+    client.post("/settings", data={"locale": "de"})
+    german = row_of(client.get("/").get_data(as_text=True), idea.id)
+    assert 'aria-label="1 Stimme"' in german and "<dd>1,5</dd>" in german and "Ärgernis" in german
+
+
+def test_a_changed_title_shows_at_once(login_as, employee, colleague):
+    idea = make_idea(employee, title="First title")
+    client = login_as(colleague)
+    assert "First title" in row_of(client.get("/").get_data(as_text=True), idea.id)
+    services.update_idea(idea, employee, title="Second title", description=idea.description, kind=idea.kind,
+                         category=idea.category, team=idea.team, minutes_per_week=idea.minutes_per_week,
+                         anonymous=idea.anonymous)
+    row = row_of(client.get("/").get_data(as_text=True), idea.id)
+    assert "Second title" in row and "First title" not in row
+
+
+def test_the_same_card_offers_a_move_only_to_who_may_move_it(app, employee, leader, colleague):
+    idea = make_idea(employee, title="Holiday request on paper")
+    leaders, employees = app.test_client(), app.test_client()
+    login(leaders, leader)
+    login(employees, colleague)
+    move = f'href="/ideas/{idea.id}/move?next=/board%3Fteam%3D"'
+    assert move in leaders.get("/board?team=").get_data(as_text=True)
+    employees_board = employees.get("/board?team=").get_data(as_text=True)
+    assert "Holiday request on paper" in employees_board and move not in employees_board and "Move…" not in employees_board
+    assert move in leaders.get("/board?team=").get_data(as_text=True)
+
+
+def test_the_team_filter_keeps_its_choice_in_both_pages(login_as, employee, team):
+    other = make_team("Vertrieb")
+    client = login_as(employee)
+    chosen = f'<option value="{other.id}" selected>Vertrieb</option>'
+    assert chosen in client.get(f"/?team={other.id}").get_data(as_text=True)
+    assert chosen in client.get(f"/board?team={other.id}").get_data(as_text=True)
+    unchosen = client.get("/").get_data(as_text=True)
+    assert f'<option value="{other.id}" >Vertrieb</option>' in unchosen
+
+
+def test_links_follow_where_the_app_is_mounted(login_as, employee, colleague):
+    idea = make_idea(employee)
+    client = login_as(colleague)
+    mounted = client.get("/", environ_overrides={"SCRIPT_NAME": "/nebenan"}).get_data(as_text=True)
+    assert f'href="/nebenan/ideas/{idea.id}"' in mounted
+    plain = client.get("/").get_data(as_text=True)
+    assert f'href="/ideas/{idea.id}"' in plain and "/nebenan/" not in plain

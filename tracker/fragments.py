@@ -1,0 +1,56 @@
+"""A list's rows and a board's cards, each rendered once per process for what it shows.
+
+A board renders 56 cards and a list 20 rows, and each costs Jinja tens of microseconds (an
+escape and a Markup per value, a call through the template context per function): more than
+the statements that read them. The same card shows on every leader's board until someone
+votes on it or moves it, so `fragment(macro, *args)` keeps the HTML a macro made, keyed on its
+arguments, the page's language and where the app is mounted.
+
+This is not a cache of data: every row still comes from the database on every request, and a
+changed count, title or status is a different key, so a fragment cannot show an old number.
+It holds only because such a macro reads nothing but its arguments and names that depend on
+the page's language (its gettext, the kind and status badges) or root path (url_for);
+tests/test_fragments.py checks each macro's template for that. Time-dependent text (an
+item's age) is worked out before the call and passed in; so is anything about the reader.
+"""
+from collections.abc import Callable
+
+from flask import Flask
+from markupsafe import Markup
+
+MAX_FRAGMENTS = 5_000  # about 5 MB of HTML; the memo starts over when full
+
+# The templates that hold macros rendered through fragment(), and the names from the page
+# that they may read: each is the same for every page in one language.
+MACRO_TEMPLATES = ("board/_card.html", "ideas/_row.html", "_macros/choices.html")
+PAGE_NAMES = frozenset({"_", "gettext", "ngettext", "url_for", "current_locale", "KIND_BADGES", "STATUS_BADGES",
+                        "Kind"})
+
+
+def for_page(app: Flask, locale: str, root_path: str) -> Callable[..., Markup]:
+    if app.jinja_env.auto_reload:  # templates may change while the app runs (development)
+        return _render
+
+    memo = app.extensions.setdefault("nebenan.fragments", {})
+
+    def fragment(macro, *args) -> Markup:
+        key = (macro.name, locale, root_path, *args)
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # an argument that cannot be part of a key
+            return macro(*args)
+        html = macro(*args)
+        # Markup("<b>") and "<b>" are equal keys that render differently: only plain values.
+        if not any(type(arg) is Markup for arg in args):
+            if len(memo) >= MAX_FRAGMENTS:
+                memo.clear()
+            memo[key] = html
+        return html
+
+    return fragment
+
+
+def _render(macro, *args) -> Markup:
+    return macro(*args)
