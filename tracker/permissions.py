@@ -62,6 +62,16 @@ def can_move_idea(idea, user) -> bool:
     return user.role == Role.LEADER and idea.team_id in user.led_team_ids
 
 
+def movable_ids(ideas, user) -> frozenset[int]:
+    """The ids of those of `ideas` that `user` may move (can_move_idea for a whole board)."""
+    if not user.is_authenticated or user.role not in (Role.ADMIN, Role.LEADER):
+        return frozenset()
+    if user.role == Role.ADMIN:
+        return frozenset(idea.id for idea in ideas)
+    led = frozenset(user.led_team_ids)
+    return frozenset(idea.id for idea in ideas if idea.team_id in led)
+
+
 def is_responder(idea, user) -> bool:
     """Whose comment counts as the first response: the same people who may move it."""
     return can_move_idea(idea, user)

@@ -187,7 +187,7 @@ def board(filters: BoardFilters, viewer: User) -> list[Column]:
         mine = [c for c in cards if c.status == status]
         columns.append(Column(status, mine, totals.get(status, 0), tuple(allowed_targets(status)),
                               frozenset(c.id for c in mine if c.waiting_since(now, days)),
-                              frozenset(c.id for c in mine if permissions.can_move_idea(c, viewer))))
+                              permissions.movable_ids(mine, viewer)))
     return columns
 
 

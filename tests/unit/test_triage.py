@@ -174,3 +174,17 @@ def test_a_busy_move_leaves_the_rest_of_its_emails_to_send_pending(app, smtp, em
     assert app.test_cli_runner().invoke(args=["send-pending"]).exit_code == 0
     moved = [m for m in smtp.messages if "moved" in smtp.body(m)]
     assert sorted(m["To"] for m in moved) == sorted([employee.email] + [v.email for v in voters])
+
+
+def test_the_board_offers_a_move_on_exactly_the_cards_each_person_may_move(employee, leader, other_leader, admin,
+                                                                              team, other_team):
+    from flask_login import AnonymousUserMixin
+
+    from tracker.permissions import can_move_idea, movable_ids
+
+    ideas = [make_idea(employee, title="Ours"), make_idea(employee, title="Theirs", team=other_team)]
+    cards = triage.board(triage.BoardFilters(team=""), admin)[0].cards
+    assert {card.title for card in cards} == {"Ours", "Theirs"}
+    for person in (employee, leader, other_leader, admin, AnonymousUserMixin()):
+        assert movable_ids(cards, person) == {idea.id for idea in ideas if can_move_idea(idea, person)}
+    assert movable_ids(cards, leader) == {ideas[0].id} and movable_ids(cards, admin) == {i.id for i in ideas}
