@@ -17,6 +17,15 @@ from .extensions import core_execute
 COUNT_AHEAD = 1000
 
 
+def inline(name: str) -> sa.BindParameter:
+    """A LIMIT or OFFSET parameter written into the statement's text when it runs. PostgreSQL
+    plans a prepared statement with parameters anew for each execution while it finds the
+    general plan costlier, and a LIMIT it cannot see makes every general plan look costly
+    (the list: 0.3 ms of planning per page). With the numbers in the text, the first page of
+    a list is one statement without parameters, planned once per connection."""
+    return sa.bindparam(name, type_=sa.Integer, literal_execute=True)
+
+
 def paged(stmt: sa.Select, count_from: sa.Select | None = None) -> tuple[sa.Select, sa.Select]:
     """One page of `stmt` (parameters page_limit, page_offset), each row with the count of
     matching rows up to count_limit; and that count alone, for a page past the end. (One
@@ -24,10 +33,10 @@ def paged(stmt: sa.Select, count_from: sa.Select | None = None) -> tuple[sa.Sele
     the same rows without what only the page shows (joins for names), cheaper to count."""
     rows = ((stmt if count_from is None else count_from)
             .with_only_columns(sa.literal_column("1"), maintain_column_froms=True)
-            .order_by(None).limit(sa.bindparam("count_limit")).correlate(None).subquery())
+            .order_by(None).limit(inline("count_limit")).correlate(None).subquery())
     count = sa.select(sa.func.count()).select_from(rows)
     items = (stmt.add_columns(count.scalar_subquery().label("matching"))
-             .limit(sa.bindparam("page_limit")).offset(sa.bindparam("page_offset")))
+             .limit(inline("page_limit")).offset(inline("page_offset")))
     return items, count
 
 

@@ -14,6 +14,7 @@ from .cards import Card, from_row, select_cards
 from .errors import DomainError, NotAllowed
 from .extensions import core_execute, db
 from .models import MAX_ID, Idea, StatusChange, User, Vote, utcnow
+from .paging import inline
 from .sqlhints import mostly_true
 from .workflow import (
     BOARD_COLUMNS, MAX_MINUTES_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind, NotificationType,
@@ -215,7 +216,7 @@ def _board_cards(filters: tuple[str, ...], statuses: tuple[Status, ...]):
     ranking = (Idea.vote_count.desc(), Idea.minutes_total.desc(), Idea.id.desc())
     # (mostly_true: through the covering index, which starts with the team, not the status index.)
     branches = [select(Idea.id).where(mostly_true(Idea.status == status), *conditions).order_by(*ranking)
-                .limit(bindparam("per_column")).subquery() for status in statuses]
+                .limit(inline("per_column")).subquery() for status in statuses]
     top = union_all(*(select(branch.c.id) for branch in branches)).subquery()
     return select_cards(Idea.id.in_(select(top.c.id))).order_by(*ranking)
 
@@ -258,7 +259,7 @@ def _waiting_statement(per_team: bool):
     # whole company's waiting items through the age index, filtering out other teams.)
     total = select(func.count()).select_from(Idea).where(*conditions).correlate(None).scalar_subquery()
     return (select_cards(*conditions).add_columns(total.label("total"))
-            .order_by(Idea.created_at, Idea.id).limit(bindparam("limit")))
+            .order_by(Idea.created_at, Idea.id).limit(inline("limit")))
 
 
 def waiting(team_ids: list[int] | None, limit: int = 5) -> Waiting:
