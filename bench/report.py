@@ -144,7 +144,7 @@ def verdicts(runs: list[Run], pages: list[Page]) -> dict[str, dict[tuple[str, st
 WRITES_BY_KEY = (
     re.compile(r"^INSERT INTO votes \("),
     re.compile(r"^DELETE FROM votes WHERE votes\.idea_id = \S+ AND votes\.user_id = \S+( RETURNING .*)?$"),
-    re.compile(r"^UPDATE ideas SET .* WHERE ideas\.id = \S+$"),
+    re.compile(r"^UPDATE ideas SET .* WHERE ideas\.id = \S+( RETURNING .*)?$"),
 )
 
 

@@ -385,7 +385,7 @@ def _vote(rng: random.Random, idea: Idea, status: str, people: dict[str, User]) 
         minutes = 0
         if idea.kind == PAIN and rng.random() > 0.2:
             minutes = max(15, round(idea.minutes_per_week * rng.uniform(0.25, 1.5) / 15) * 15)
-        cast += services.cast_vote(idea, user, minutes)
+        cast += services.cast_vote(idea, user, minutes) is not None
     return cast
 
 

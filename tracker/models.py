@@ -167,6 +167,9 @@ class Idea(db.Model):
     implemented_at: Mapped[datetime | None] = mapped_column(index=True)
     saving_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"), index=True)
+    # The reader's own vote (its minutes per week; None without one): loaded with the item for
+    # its page (services.idea_for_page), None where an item is loaded otherwise.
+    reader_vote_minutes: Mapped[int | None] = query_expression()
 
     category: Mapped[Category] = relationship()
     duplicate_of: Mapped["Idea | None"] = relationship(remote_side=[id], back_populates="duplicates")

@@ -1,7 +1,7 @@
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests.factories import category, make_idea, make_user
 from tracker import services
@@ -46,8 +46,8 @@ def test_submit_idea_refuses_a_retired_category(employee):
 
 def test_cast_vote_counts_once_and_adds_minutes(employee, colleague):
     idea = make_idea(employee, minutes_per_week=30)
-    assert services.cast_vote(idea, colleague, 60) is True
-    assert services.cast_vote(idea, colleague, 60) is False
+    assert services.cast_vote(idea, colleague, 60).minutes_per_week == 60
+    assert services.cast_vote(idea, colleague, 60) is None
     db.session.refresh(idea)
     assert (idea.vote_count, idea.minutes_total, vote_rows(idea)) == (1, 90, 1)
 
@@ -59,6 +59,30 @@ def test_withdraw_vote_takes_back_count_and_minutes(employee, colleague):
     assert services.withdraw_vote(idea, colleague) is False
     db.session.refresh(idea)
     assert (idea.vote_count, idea.minutes_total, vote_rows(idea)) == (0, 30, 0)
+
+
+def test_after_a_vote_the_item_holds_what_the_database_holds_without_reading_it_again(employee, colleague, leader):
+    idea = make_idea(employee, minutes_per_week=30)
+    services.cast_vote(idea, leader, 15)
+    db.session.expire_all()
+    assert idea.vote_count == 1 and colleague.id and leader.id  # read back, as a request loads them
+    statements = []
+
+    def keep(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        services.cast_vote(idea, colleague, 60)
+        after_vote = (idea.vote_count, idea.minutes_total, idea.last_activity_at, idea.title)
+        services.withdraw_vote(idea, leader)
+        after_withdrawal = (idea.vote_count, idea.minutes_total, idea.last_activity_at)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    assert not any(statement.lstrip().upper().startswith("SELECT") for statement in statements), statements
+    assert after_vote[:2] == (2, 105) and after_vote[3] == "Travel expenses need three signatures"
+    db.session.expire_all()
+    assert after_withdrawal == (idea.vote_count, idea.minutes_total, idea.last_activity_at) == (1, 90, after_vote[2])
 
 
 def test_vote_on_an_idea_carries_no_minutes(employee, colleague):

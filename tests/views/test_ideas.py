@@ -1,6 +1,7 @@
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import login
 from tests.factories import category, make_idea
 from tracker import services
 from tracker.extensions import db
@@ -244,3 +245,17 @@ def test_the_list_counts_only_as_far_as_one_can_page(login_as, employee, colleag
     assert "Item 0" in last and 'rel="next"' not in last
     beyond = client.get("/?sort=newest&page=50").get_data(as_text=True)
     assert "Page 5 of 5" in beyond and "Item 0" in beyond
+
+
+def test_the_item_page_shows_each_reader_their_own_vote(app, employee, colleague, leader):
+    idea = make_idea(employee, title="Badge photo on paper")
+    services.cast_vote(idea, colleague, 45)
+    voters, others = app.test_client(), app.test_client()
+    login(voters, colleague)
+    login(others, leader)
+    mine = voters.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "You voted “me too”." in mine and "You lose 45 minutes per week." in mine and "Withdraw my vote" in mine
+    theirs = others.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "You voted" not in theirs and 'name="minutes_per_week"' in theirs and ">Me too</button>" in theirs
+    services.withdraw_vote(idea, colleague)
+    assert "You voted" not in voters.get(f"/ideas/{idea.id}").get_data(as_text=True)

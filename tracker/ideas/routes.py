@@ -32,7 +32,7 @@ def require_login():
 
 def load_idea(idea_id: int, whole: bool = True):
     """The item or 404: with its comments and history for pages, alone for actions."""
-    idea = services.idea_for_page(idea_id) if whole else services.idea_by_id(idea_id)
+    idea = services.idea_for_page(idea_id, current_user) if whole else services.idea_by_id(idea_id)
     if idea is None:
         abort(404)
     return idea
@@ -117,6 +117,9 @@ def edit(idea_id: int):
     return render_template("ideas/form.html", form=form, idea=idea), 200 if request.method == "GET" else 422
 
 
+_UNKNOWN = object()  # the reader's vote, not known yet
+
+
 @bp.route("/ideas/<int:idea_id>")
 def detail(idea_id: int):
     idea = load_idea(idea_id)
@@ -124,22 +127,30 @@ def detail(idea_id: int):
     vote_message, vote_category = next(((message, category.removeprefix(VOTE_FLASH))
                                         for category, message in get_flashed_messages(with_categories=True)
                                         if is_vote_answer(category)), (None, None))
-    return _detail_page(idea, VoteForm(), vote_message, vote_category)
+    return _detail_page(idea, VoteForm(), vote_message, vote_category, vote=services.reader_vote(idea))
 
 
-def _detail_page(idea, vote_form: VoteForm, vote_message: str | None = None, vote_category: str | None = None):
-    return render_template("ideas/detail.html", idea=idea, vote=services.get_vote(idea, current_user),
-                           vote_form=vote_form, comment_form=CommentForm(), empty_form=EmptyForm(),
+def _detail_page(idea, vote_form: VoteForm, vote_message: str | None = None, vote_category: str | None = None,
+                 vote=_UNKNOWN):
+    """`vote`: the reader's vote when known (services.reader_vote for an item loaded for its page)."""
+    if vote is _UNKNOWN:
+        vote = services.get_vote(idea, current_user)
+    return render_template("ideas/detail.html", idea=idea, vote=vote,
+                           vote_form=vote_form, comment_form=CommentForm(),
                            vote_message=vote_message, vote_message_category=vote_category)
 
 
-def _vote_response(idea_id: int, message: str | None, category: str = "success", form: VoteForm | None = None):
+def _vote_response(idea_id: int, message: str | None, category: str = "success", form: VoteForm | None = None,
+                   vote=_UNKNOWN):
     """The vote box alone for the page's script (with a refused form's marks); else a refused
-    field shows the page again with what was typed (422), and anything else goes back to the page."""
+    field shows the page again with what was typed (422), and anything else goes back to the page.
+    `vote`: the reader's vote when the action knows it (a Vote, or None after withdrawing)."""
     if request.headers.get("X-Fragment") == "vote":
-        idea = load_idea(idea_id, whole=False)
-        return render_template("ideas/_vote.html", idea=idea, vote=services.get_vote(idea, current_user),
-                               vote_form=form or VoteForm(), empty_form=EmptyForm(), vote_message=message,
+        idea = load_idea(idea_id, whole=False)  # the one the action loaded, with its new counts
+        if vote is _UNKNOWN:
+            vote = services.get_vote(idea, current_user)
+        return render_template("ideas/_vote.html", idea=idea, vote=vote,
+                               vote_form=form or VoteForm(), vote_message=message,
                                vote_message_category=category)
     if form is not None and form.minutes_per_week.errors:
         return _detail_page(load_idea(idea_id), form, message, category), 422
@@ -156,10 +167,10 @@ def vote(idea_id: int):
         message = " ".join(map(str, form.minutes_per_week.errors)) or _("Please try again.")
         return _vote_response(idea_id, message, "error", form)
     try:
-        services.cast_vote(idea, current_user, form.minutes_per_week.data)
+        vote = services.cast_vote(idea, current_user, form.minutes_per_week.data)
     except DomainError as error:
         return _vote_response(idea_id, str(error.message), "error")
-    return _vote_response(idea_id, _("Your vote is counted."))
+    return _vote_response(idea_id, _("Your vote is counted."), vote=vote or _UNKNOWN)
 
 
 @bp.route("/ideas/<int:idea_id>/unvote", methods=["POST"])
@@ -168,10 +179,10 @@ def unvote(idea_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        services.withdraw_vote(idea, current_user)
+        withdrawn = services.withdraw_vote(idea, current_user)
     except DomainError as error:
         return _vote_response(idea_id, str(error.message), "error")
-    return _vote_response(idea_id, _("Your vote is withdrawn."))
+    return _vote_response(idea_id, _("Your vote is withdrawn."), vote=None if withdrawn else _UNKNOWN)
 
 
 @bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
@@ -185,7 +196,7 @@ def comment(idea_id: int):
         return redirect(url_for("ideas.detail", idea_id=idea.id) + "#comments")
     idea = load_idea(idea_id)
     return render_template("ideas/detail.html", idea=idea, vote=services.get_vote(idea, current_user),
-                           vote_form=VoteForm(), comment_form=form, empty_form=EmptyForm()), 422
+                           vote_form=VoteForm(), comment_form=form), 422
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["POST"])

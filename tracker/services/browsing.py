@@ -2,14 +2,14 @@
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Integer, bindparam, select
+from sqlalchemy.orm import joinedload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import triage
 from ..extensions import db
 from ..cards import select_cards
-from ..models import MAX_ID, Comment, Idea, StatusChange, User
+from ..models import MAX_ID, Comment, Idea, StatusChange, User, Vote
 from ..paging import paginate_capped, paged
 from ..search import search_condition, search_query
 from ..workflow import Kind, Status
@@ -75,20 +75,33 @@ def _list_statements(sort: str, filters: tuple[str, ...], dialect: str):
     return paged(select_cards(*where).order_by(*SORTS[sort]), count_from=select(Idea.id).where(*where))
 
 
-def idea_for_page(idea_id: int) -> Idea | None:
+def idea_for_page(idea_id: int, reader: User | None = None) -> Idea | None:
     """An item with everything its page shows: one statement for the item with its people,
-    comments and history, one for its merged duplicates (cheaper than a lazy load of them)."""
+    comments, history and the reader's own vote (Idea.reader_vote_minutes), one for its merged
+    duplicates (cheaper than a lazy load of them)."""
     if not 0 < idea_id <= MAX_ID:
         return None
-    idea = db.session.scalar(_IDEA_FOR_PAGE, {"id": idea_id})
+    reader_id = reader.id if reader is not None and reader.is_authenticated else None
+    idea = db.session.scalar(_IDEA_FOR_PAGE, {"id": idea_id, "reader": reader_id})
     if idea is not None:
         set_committed_value(idea, "duplicates", db.session.scalars(_DUPLICATES, {"id": idea_id}).all())
     return idea
+
+
+def reader_vote(idea: Idea) -> Vote | None:
+    """The reader's vote on an item loaded by idea_for_page, as its page shows it."""
+    if idea.reader_vote_minutes is None:
+        return None
+    return Vote(idea_id=idea.id, minutes_per_week=idea.reader_vote_minutes)
 
 
 _IDEA_FOR_PAGE = select(Idea).where(Idea.id == bindparam("id")).options(  # built once (see paging)
     joinedload(Idea.category), joinedload(Idea.team), joinedload(Idea.author),
     joinedload(Idea.comments).joinedload(Comment.author),
     joinedload(Idea.history).joinedload(StatusChange.actor),
+    with_expression(Idea.reader_vote_minutes, select(Vote.minutes_per_week).where(
+        # (None unless given: a refresh of the item after a commit runs this again, without it.)
+        Vote.idea_id == Idea.id, Vote.user_id == bindparam("reader", None, type_=Integer)
+    ).correlate(Idea).scalar_subquery()),
 )
 _DUPLICATES = select(Idea).where(Idea.duplicate_of_id == bindparam("id")).order_by(Idea.id)

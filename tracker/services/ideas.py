@@ -11,7 +11,7 @@ from ..errors import DomainError, NotAllowed
 from ..extensions import core_execute, db
 from ..models import Category, Comment, Idea, StatusChange, Team, User, Vote, utcnow
 from ..workflow import INITIAL_STATUS, MAX_MINUTES_PER_WEEK, NotificationType, can_vote_on, carries_minutes
-from .common import get_by_id
+from .common import commit_with, get_by_id
 
 
 def _check_minutes(kind: str, minutes: int | None) -> int:
@@ -95,11 +95,13 @@ def get_vote(idea: Idea, user: User) -> Vote | None:
 _VOTE = select(Vote).where(Vote.idea_id == bindparam("idea_id"), Vote.user_id == bindparam("user_id"))
 
 
-def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> bool:
-    """Adds the user's "me too". Returns False when the vote was already there.
+def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> Vote | None:
+    """Adds the user's "me too": the vote as stored (not loaded in the session), or None when
+    it was already there.
 
     The primary key on (idea, user) is what keeps one vote per person, also when
-    two requests race; the counters move by an atomic UPDATE in the same transaction.
+    two requests race; the counters move by an atomic UPDATE in the same transaction,
+    and the item takes their new values from it.
     """
     if permissions.is_author(idea, user):
         raise NotAllowed(_l("You cannot vote on your own item."))
@@ -111,10 +113,10 @@ def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> bo
         "idea": idea.id, "voter": user.id, "minutes": minutes, "now": now}).first()
     if added is None:
         db.session.rollback()
-        return False  # already voted (perhaps a moment ago, in a racing request)
-    core_execute(_COUNT_VOTE, {"idea": idea.id, "votes": 1, "minutes": minutes, "now": now})
-    db.session.commit()
-    return True
+        return None  # already voted (perhaps a moment ago, in a racing request)
+    counters = core_execute(_COUNT_VOTE, {"idea": idea.id, "votes": 1, "minutes": minutes, "now": now}).one()
+    commit_with(idea, counters)
+    return Vote(idea_id=idea.id, user_id=user.id, minutes_per_week=minutes, created_at=now)
 
 
 # The vote's statements, built once (see paging), run by core_execute: the counters move in
@@ -131,7 +133,7 @@ def _insert_vote(dialect: str):
 _COUNT_VOTE = update(Idea).where(Idea.id == bindparam("idea")).values(
     vote_count=Idea.vote_count + bindparam("votes"), minutes_total=Idea.minutes_total + bindparam("minutes"),
     last_activity_at=func.coalesce(bindparam("now", type_=Idea.last_activity_at.type), Idea.last_activity_at),
-)
+).returning(Idea.vote_count, Idea.minutes_total, Idea.last_activity_at)
 _REMOVE_VOTE = delete(Vote).where(Vote.idea_id == bindparam("idea"), Vote.user_id == bindparam("voter")
                                   ).returning(Vote.minutes_per_week)
 
@@ -145,8 +147,8 @@ def withdraw_vote(idea: Idea, user: User) -> bool:
         db.session.rollback()
         return False
     counted = removed.minutes_per_week if carries_minutes(idea.kind) else 0
-    core_execute(_COUNT_VOTE, {"idea": idea.id, "votes": -1, "minutes": -counted, "now": None})
-    db.session.commit()
+    counters = core_execute(_COUNT_VOTE, {"idea": idea.id, "votes": -1, "minutes": -counted, "now": None}).one()
+    commit_with(idea, counters)
     return True
 
 
