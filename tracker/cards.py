@@ -2,16 +2,17 @@
 
 A page of 20 rows or a board of 56 cards loaded as ORM objects with their category and team
 cost twice the SQL's own time (make bench); these pages only read a dozen columns."""
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Select, select
 
 from .models import Category, Idea, Team, in_language
 
 
-@dataclass(frozen=True, slots=True)
-class Card:
+class Card(NamedTuple):
+    """A tuple: made, hashed and compared in C (a board makes 56 and looks each up by value,
+    tracker/fragments.py)."""
     id: int
     title: str
     kind: str
@@ -43,4 +44,4 @@ def select_cards(*conditions) -> Select:
 
 
 def from_row(row) -> Card:
-    return Card(*row[:len(COLUMNS)])
+    return Card._make(row[:len(COLUMNS)])
