@@ -55,6 +55,7 @@ def app(tmp_path_factory):
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
+        "TEMPLATES_AUTO_RELOAD": False,  # as in production: rows and cards kept (tracker/fragments.py)
     })
     app.test_client_class = IsolatedClient
     _reset_schema(app)

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from flask import Flask
 from markupsafe import Markup
 
-MAX_FRAGMENTS = 5_000  # about 5 MB of HTML; the memo starts over when full
+MAX_FRAGMENTS = 5_000  # the memo starts over when full
+MAX_TEXT = 1_000  # arguments are rows, ids and short texts; a longer text is not kept: at most about 10 MB
 
 # The templates that hold macros rendered through fragment(), and the names from the page
 # that they may read: each is the same for every page in one language.
@@ -43,7 +44,7 @@ def for_page(app: Flask, locale: str, root_path: str) -> Callable[..., Markup]:
             return macro(*args)
         html = macro(*args)
         # Markup("<b>") and "<b>" are equal keys that render differently: only plain values.
-        if not any(type(arg) is Markup for arg in args):
+        if not any(type(arg) is Markup or (type(arg) is str and len(arg) > MAX_TEXT) for arg in args):
             if len(memo) >= MAX_FRAGMENTS:
                 memo.clear()
             memo[key] = html

@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 from flask import Flask, Request, url_for
 
-MAX_URLS = 20_000  # about 2 MB; the memo starts over when full
+MAX_URLS = 10_000  # the memo starts over when full
+MAX_VALUE = 100  # longer values (from a made-up query string) are not kept: at most about 3 MB
 
 
 def for_request(app: Flask, request: Request) -> Callable[..., str]:
@@ -30,7 +31,8 @@ def for_request(app: Flask, request: Request) -> Callable[..., str]:
         except TypeError:  # an unhashable value
             return url_for(endpoint, **values)
         url = url_for(endpoint, **values)
-        if endpoint[:1] != "." and not any(name[:1] == "_" for name in values):
+        if endpoint[:1] != "." and not any(name[:1] == "_" or (type(value) is str and len(value) > MAX_VALUE)
+                                           for name, value in values.items()):
             if len(memo) >= MAX_URLS:
                 memo.clear()
             memo[key] = url

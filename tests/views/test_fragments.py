@@ -3,6 +3,7 @@ built once per process (tracker/urls.py): what a reader sees is what a fresh ren
 import re
 
 import pytest
+from flask import request
 from jinja2 import nodes
 from jinja2.meta import find_undeclared_variables
 
@@ -31,6 +32,19 @@ def test_a_memoised_macro_reads_only_its_arguments_and_the_language(app, templat
     assert outside_names(app, source) == (set(), set())
 
 
+def test_every_fragment_call_renders_a_checked_macro(app):
+    """fragment() keys on the macro's name: each name once among the checked templates, and
+    every call in the templates names one of them."""
+    env = app.jinja_env
+    checked = [macro.name for template in MACRO_TEMPLATES
+               for macro in env.parse(env.loader.get_source(env, template)[0]).find_all(nodes.Macro)]
+    assert len(checked) == len(set(checked))
+    called = set()
+    for name in env.list_templates(extensions=["html"]):
+        called |= set(re.findall(r"fragment\(\s*(\w+)", env.loader.get_source(env, name)[0]))
+    assert called and called <= set(checked), called - set(checked)
+
+
 def test_the_check_notices_the_reader_and_the_clock(app):
     source = "{% macro card(idea) %}{{ current_user.name }} {{ idea.created_at|age }} {{ _('x') }}{% endmacro %}"
     assert outside_names(app, source) == ({"current_user"}, {"age"})
@@ -42,10 +56,11 @@ def row_of(page: str, idea_id: int) -> str:
     return match.group(0)
 
 
-def test_a_row_shows_the_count_after_a_vote_and_each_language_its_words(login_as, employee, colleague):
+def test_a_row_shows_the_count_after_a_vote_and_each_language_its_words(app, login_as, employee, colleague):
     idea = make_idea(employee, title="Paper travel form")
     client = login_as(colleague)
     before = row_of(client.get("/").get_data(as_text=True), idea.id)
+    assert any(key[0] == "idea_row" for key in app.extensions["nebenan.fragments"])  # kept, and shown again
     assert '<span class="score-number">0</span>' in before and "Paper travel form" in before
     services.cast_vote(idea, colleague, 60)
     after = row_of(client.get("/").get_data(as_text=True), idea.id)
@@ -96,3 +111,22 @@ def test_links_follow_where_the_app_is_mounted(login_as, employee, colleague):
     assert f'href="/nebenan/ideas/{idea.id}"' in mounted
     plain = client.get("/").get_data(as_text=True)
     assert f'href="/ideas/{idea.id}"' in plain and "/nebenan/" not in plain
+
+
+def test_a_move_returns_to_the_board_as_filtered_without_made_up_parameters(login_as, employee, leader):
+    idea = make_idea(employee)
+    board = login_as(leader).get("/board?kind=pain_point&junk=%3Cx%3E&team=mine").get_data(as_text=True)
+    assert f'href="/ideas/{idea.id}/move?next=/board%3Fkind%3Dpain_point%26team%3Dmine"' in board
+    assert not any("junk" in link for link in re.findall(r'move\?next=[^"]*', board))
+
+
+def test_long_made_up_values_are_linked_but_not_kept(app):
+    from tracker import urls
+
+    with app.test_request_context("/"):
+        page_url_for = urls.for_request(app, request)
+        long, short = "x" * (urls.MAX_VALUE + 1), "fax"
+        assert page_url_for("ideas.index", q=long) == "/?q=" + long
+        assert page_url_for("ideas.index", q=short) == "/?q=fax"
+    kept = [key for key in app.extensions["nebenan.urls"] if key[1] == "ideas.index"]
+    assert ("", "ideas.index", ("q", short)) in kept and not any(("q", long) in key for key in kept)

@@ -10,6 +10,7 @@ from ..errors import DomainError
 from ..forms import show_error
 from ..ideas.routes import load_idea
 from ..models import MAX_ID
+from ..workflow import Kind
 from .forms import MoveForm
 
 bp = Blueprint("board", __name__)
@@ -29,7 +30,18 @@ def index():
         category=category if category and 0 < category <= MAX_ID else None, kind=request.args.get("kind", ""))
     return render_template("board/index.html", columns=triage.board(filters, current_user._get_current_object()), filters=filters,
                            categories=services.category_choices(str(get_locale())), teams=services.all_teams(),
-                           can_move=permissions.can_move_any(current_user), board_url=request.full_path)
+                           can_move=permissions.can_move_any(current_user), board_url=_board_url(filters))
+
+
+def _board_url(filters: triage.BoardFilters) -> str:
+    """This board as the reader filtered it, for a card's "Move…" to return to: the filters in
+    the query that the board understood, and nothing else (a card's HTML is kept per link,
+    tracker/fragments.py, so made-up parameters must not make new ones)."""
+    team = filters.team if filters.team in ("mine", "") else str(filters.team_id) if filters.team_id else None
+    understood = {"team": team,
+                  "category": filters.category, "kind": filters.kind if filters.kind in set(Kind) else None}
+    return url_for("board.index", **{name: understood[name] for name in request.args
+                                     if understood.get(name) is not None})
 
 
 def _wants_json() -> bool:

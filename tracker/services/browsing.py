@@ -103,5 +103,5 @@ _IDEA_FOR_PAGE = select(Idea).where(Idea.id == bindparam("id")).options(  # buil
         # (None unless given: a refresh of the item after a commit runs this again, without it.)
         Vote.idea_id == Idea.id, Vote.user_id == bindparam("reader", None, type_=Integer)
     ).correlate(Idea).scalar_subquery()),
-)
+).execution_options(populate_existing=True)  # the reader's vote also on an item the session already holds
 _DUPLICATES = select(Idea).where(Idea.duplicate_of_id == bindparam("id")).order_by(Idea.id)

@@ -28,10 +28,10 @@ def commit_with(obj, row) -> None:
     ping, a BEGIN and a ROLLBACK, six round trips.) Only for a transaction whose changes to
     loaded objects are all in `row`."""
     session = db.session()
-    session.expire_on_commit = False
+    expire, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()
     finally:
-        session.expire_on_commit = True
+        session.expire_on_commit = expire
     for name, value in row._mapping.items():
         set_committed_value(obj, name, value)
