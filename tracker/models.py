@@ -27,7 +27,7 @@ def utcnow() -> datetime:
 team_leaders = db.Table(
     "team_leaders",
     db.Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
-    db.Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
