@@ -10,7 +10,7 @@ This is not a cache of data: every row still comes from the database on every re
 changed count, title or status is a different key, so a fragment cannot show an old number.
 It holds only because such a macro reads nothing but its arguments and names that depend on
 the page's language (its gettext, the kind and status badges) or root path (url_for);
-tests/test_fragments.py checks each macro's template for that. Time-dependent text (an
+tests/views/test_fragments.py checks each macro's template for that. Time-dependent text (an
 item's age) is worked out before the call and passed in; so is anything about the reader.
 """
 from collections.abc import Callable

@@ -142,6 +142,11 @@ class BoardFilters:
         team = self.team
         return int(team) if team.isascii() and team.isdigit() and 0 < int(team) <= MAX_ID else None
 
+    @property
+    def kind_code(self) -> str | None:
+        """The kind chosen, if it is one."""
+        return self.kind if self.kind in set(Kind) else None
+
 
 _ONE_CARD = select_cards(Idea.id == bindparam("idea_id"))  # built once (see paging)
 
@@ -173,7 +178,7 @@ def board(filters: BoardFilters, viewer: User) -> list[Column]:
     """Each column's top cards by votes, then hours, and how many it holds in all."""
     team_ids = team_ids_for(filters, viewer)
     params = {"team_ids": list(team_ids) if team_ids else None, "category": filters.category or None,
-              "kind": filters.kind if filters.kind in set(Kind) else None}
+              "kind": filters.kind_code}
     shape = tuple(name for name, value in params.items() if value is not None)
     params = {name: params[name] for name in shape}
     totals = dict(core_execute(_board_totals(shape), params).all())

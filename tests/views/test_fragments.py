@@ -118,6 +118,8 @@ def test_a_move_returns_to_the_board_as_filtered_without_made_up_parameters(logi
     board = login_as(leader).get("/board?kind=pain_point&junk=%3Cx%3E&team=mine").get_data(as_text=True)
     assert f'href="/ideas/{idea.id}/move?next=/board%3Fkind%3Dpain_point%26team%3Dmine"' in board
     assert not any("junk" in link for link in re.findall(r'move\?next=[^"]*', board))
+    unknown_kind = login_as(leader).get("/board?kind=bogus").get_data(as_text=True)
+    assert f'href="/ideas/{idea.id}/move?next=/board"' in unknown_kind
 
 
 def test_long_made_up_values_are_linked_but_not_kept(app):

@@ -10,7 +10,6 @@ from ..errors import DomainError
 from ..forms import show_error
 from ..ideas.routes import load_idea
 from ..models import MAX_ID
-from ..workflow import Kind
 from .forms import MoveForm
 
 bp = Blueprint("board", __name__)
@@ -28,7 +27,8 @@ def index():
     filters = triage.BoardFilters(
         team=request.args.get("team", "mine" if current_user.led_team_ids else "")[:12],
         category=category if category and 0 < category <= MAX_ID else None, kind=request.args.get("kind", ""))
-    return render_template("board/index.html", columns=triage.board(filters, current_user._get_current_object()), filters=filters,
+    columns = triage.board(filters, current_user._get_current_object())
+    return render_template("board/index.html", columns=columns, filters=filters,
                            categories=services.category_choices(str(get_locale())), teams=services.all_teams(),
                            can_move=permissions.can_move_any(current_user), board_url=_board_url(filters))
 
@@ -38,8 +38,7 @@ def _board_url(filters: triage.BoardFilters) -> str:
     the query that the board understood, and nothing else (a card's HTML is kept per link,
     tracker/fragments.py, so made-up parameters must not make new ones)."""
     team = filters.team if filters.team in ("mine", "") else str(filters.team_id) if filters.team_id else None
-    understood = {"team": team,
-                  "category": filters.category, "kind": filters.kind if filters.kind in set(Kind) else None}
+    understood = {"team": team, "category": filters.category, "kind": filters.kind_code}
     return url_for("board.index", **{name: understood[name] for name in request.args
                                      if understood.get(name) is not None})
 

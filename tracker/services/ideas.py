@@ -120,7 +120,7 @@ def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> Vo
 
 
 # The vote's statements, built once (see paging), run by core_execute: the counters move in
-# the database, not in the loaded item; the commit right after expires it anyway.
+# the database, and the UPDATE returns them for the loaded item (commit_with).
 @lru_cache(maxsize=None)
 def _insert_vote(dialect: str):
     """INSERT ... ON CONFLICT DO NOTHING: returns a row only when the vote is new."""
