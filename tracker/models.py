@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -71,6 +71,9 @@ class User(UserMixin, db.Model):
     # The ids of the teams this person leads, comma-separated ("" for none): loaded the same
     # way, since most pages ask whether the reader leads the item's team. See led_team_ids.
     led_team_list: Mapped[str | None] = query_expression()
+    # The number in catalog_version as this user's statement read it (see CatalogVersion);
+    # None where a user is loaded otherwise.
+    catalog_version: Mapped[int | None] = query_expression()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -119,6 +122,19 @@ class Category(db.Model):
 
     def name_for(self, locale: str) -> str:
         return in_language(locale, self.name_en, self.name_de)
+
+
+class CatalogVersion(db.Model):
+    """One row whose number the database itself moves on every change to teams or categories
+    (triggers, migration 0010): whatever writes them, the app's forms, the command line or
+    SQL by hand. A process keeps the team and category lists it read with the number it saw
+    and reads them again when the number has moved (services.organisation). It starts at a
+    random number, so that a database restored from another one's backup does not repeat it."""
+
+    __tablename__ = "catalog_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
 
 
 class Idea(db.Model):

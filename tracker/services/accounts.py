@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import notifications
 from ..errors import DomainError
 from ..extensions import db
-from ..models import MAX_ID, Team, User, team_leaders
+from ..models import MAX_ID, CatalogVersion, Team, User, team_leaders
 from ..workflow import Role
 from .common import commit_or_conflict
 
@@ -80,13 +80,16 @@ def load_user(user_id: str) -> User | None:
 @cache
 def _user_statement():
     """Built once (every request runs it; see paging). With the bell's unread count (every
-    page shows it) and the ids of the teams the person leads (most pages check them): this
-    way they cost no statement of their own."""
+    page shows it), the ids of the teams the person leads (most pages check them) and the
+    number of the team and category lists (organisation.catalog): this way they cost no
+    statement of their own."""
     led = (select(func.coalesce(func.aggregate_strings(cast(team_leaders.c.team_id, String), ","), ""))
            .where(team_leaders.c.user_id == User.id).correlate(User).scalar_subquery())
     return select(User).where(User.id == bindparam("id")).options(
         with_expression(User.unread_count, notifications.unread_count_column()),
-        with_expression(User.led_team_list, led))
+        with_expression(User.led_team_list, led),
+        with_expression(User.catalog_version, select(CatalogVersion.version).where(CatalogVersion.id == 1)
+                        .scalar_subquery()))
 
 
 def end_sessions(user: User) -> None:

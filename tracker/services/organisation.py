@@ -2,7 +2,9 @@
 import re
 from typing import NamedTuple
 
+from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -75,14 +77,52 @@ _ACTIVE_CATEGORIES = select(Category).where(Category.active).order_by(Category.p
 _ALL_CATEGORIES = select(Category).order_by(Category.position, Category.id)
 
 
+class Catalog(NamedTuple):
+    """Every team and every category (id, English and German name) as the database held them
+    at catalog_version `version` or later (models.CatalogVersion)."""
+    version: int
+    teams: tuple[Choice, ...]
+    categories: tuple[tuple[int, str, str], ...]
+
+
+CATALOG = "nebenan.catalog"
+
+
+def _read_teams() -> tuple[Choice, ...]:
+    return tuple(Choice(*row) for row in core_execute(_ALL_TEAMS))
+
+
+def _read_categories() -> tuple[tuple[int, str, str], ...]:
+    return tuple(tuple(row) for row in core_execute(_CATEGORY_NAMES))
+
+
+def catalog() -> Catalog | None:
+    """The lists this process read last, read again if the catalog_version the signed-in user's
+    statement saw differs; None where no such number is known. Kept per app, only on requests
+    that change nothing (GET, HEAD): each list is read after the number, so it is at least as
+    new as the number says, and a request that changes a team cannot meet its old list."""
+    if not has_request_context() or request.method not in ("GET", "HEAD"):
+        return None
+    version = getattr(current_user, "catalog_version", None)
+    if version is None:
+        return None
+    kept = current_app.extensions.get(CATALOG)
+    if kept is None or kept.version != version:
+        kept = current_app.extensions[CATALOG] = Catalog(version, _read_teams(), _read_categories())
+    return kept
+
+
 def all_teams() -> tuple[Choice, ...]:
     """Every team, for choosing one."""
-    return tuple(Choice(*row) for row in core_execute(_ALL_TEAMS))
+    kept = catalog()
+    return kept.teams if kept else _read_teams()
 
 
 def category_choices(locale: str) -> tuple[Choice, ...]:
     """Every category, retired ones too (their items stay), for filtering."""
-    return tuple(Choice(id_, in_language(locale, en, de)) for id_, en, de in core_execute(_CATEGORY_NAMES))
+    kept = catalog()
+    return tuple(Choice(id_, in_language(locale, en, de))
+                 for id_, en, de in (kept.categories if kept else _read_categories()))
 
 
 def active_categories() -> list[Category]:
