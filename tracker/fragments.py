@@ -15,34 +15,40 @@ item's age) is worked out before the call and passed in; so is anything about th
 """
 from collections.abc import Callable
 
-from flask import Flask
+from flask import Flask, url_for
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 MAX_FRAGMENTS = 5_000  # the memo starts over when full
 MAX_TEXT = 1_000  # arguments are rows, ids and short texts; a longer text is not kept: at most about 10 MB
 
-# The templates that hold macros rendered through fragment(), and the names from the page
-# that they may read: each is the same for every page in one language.
-MACRO_TEMPLATES = ("board/_card.html", "ideas/_row.html", "_macros/choices.html")
+# The macros rendered through fragment(), by name, and the templates that hold them; the names
+# from the page that they may read: each is the same for every page in one language.
+MACROS = {"board_card": "board/_card.html", "idea_row": "ideas/_row.html", "choice_options": "_macros/choices.html"}
+MACRO_TEMPLATES = tuple(sorted(set(MACROS.values())))
 PAGE_NAMES = frozenset({"_", "gettext", "ngettext", "url_for", "current_locale", "KIND_BADGES", "STATUS_BADGES",
                         "Kind"})
 
 
 def for_page(app: Flask, locale: str, root_path: str) -> Callable[..., Markup]:
+    """`fragment(name, *args)` for one page: the HTML of the macro `name` (see MACROS)."""
     if app.jinja_env.auto_reload:  # templates may change while the app runs (development)
         return _render
 
     memo = app.extensions.setdefault("nebenan.fragments", {})
+    macros = app.extensions.setdefault("nebenan.fragment_macros", {})
 
-    def fragment(macro, *args) -> Markup:
-        key = (macro.name, locale, root_path, *args)
+    @pass_context
+    def fragment(context: Context, name: str, *args) -> Markup:
+        key = (name, locale, root_path, *args)
         try:
             return memo[key]
         except KeyError:
             pass
         except TypeError:  # an argument that cannot be part of a key
-            return macro(*args)
-        html = macro(*args)
+            return _macro(app, macros, context, name, locale)(*args)
+        html = _macro(app, macros, context, name, locale)(*args)
         # Markup("<b>") and "<b>" are equal keys that render differently: only plain values.
         if not any(type(arg) is Markup or (type(arg) is str and len(arg) > MAX_TEXT) for arg in args):
             if len(memo) >= MAX_FRAGMENTS:
@@ -53,5 +59,26 @@ def for_page(app: Flask, locale: str, root_path: str) -> Callable[..., Markup]:
     return fragment
 
 
-def _render(macro, *args) -> Markup:
-    return macro(*args)
+def _macro(app: Flask, macros: dict, context: Context, name: str, locale: str):
+    """The macro from its template made into a module once per process and language, with the
+    page's names for that language (PAGE_NAMES): a `{% from … import … with context %}` would
+    make the module again on every page. url_for is Flask's own, which reads the request it is
+    called in, not the first page's."""
+    try:
+        return macros[name, locale]
+    except KeyError:
+        macro = macros[name, locale] = getattr(_module(app, context, name), name)
+        return macro
+
+
+def _module(app: Flask, context: Context, name: str):
+    names = {key: context[key] for key in PAGE_NAMES if key in context}
+    names["url_for"] = url_for
+    return app.jinja_env.get_template(MACROS[name]).make_module(names)
+
+
+@pass_context
+def _render(context: Context, name: str, *args) -> Markup:
+    from flask import current_app
+
+    return getattr(_module(current_app, context, name), name)(*args)

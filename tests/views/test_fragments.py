@@ -10,7 +10,7 @@ from jinja2.meta import find_undeclared_variables
 from tests.conftest import login
 from tests.factories import make_idea, make_team
 from tracker import services
-from tracker.fragments import MACRO_TEMPLATES, PAGE_NAMES
+from tracker.fragments import MACRO_TEMPLATES, MACROS, PAGE_NAMES
 
 # Filters that depend on their value and the page's language alone (not `age`: that is the clock).
 PURE_FILTERS = {"number", "hours", "join", "urlencode", "e", "escape", "string", "int", "length"}
@@ -33,16 +33,17 @@ def test_a_memoised_macro_reads_only_its_arguments_and_the_language(app, templat
 
 
 def test_every_fragment_call_renders_a_checked_macro(app):
-    """fragment() keys on the macro's name: each name once among the checked templates, and
-    every call in the templates names one of them."""
+    """fragment() keys on the macro's name: each name once among the checked templates, each
+    in the template MACROS names, and every call in the templates names one of them."""
     env = app.jinja_env
-    checked = [macro.name for template in MACRO_TEMPLATES
+    defined = [(macro.name, template) for template in MACRO_TEMPLATES
                for macro in env.parse(env.loader.get_source(env, template)[0]).find_all(nodes.Macro)]
-    assert len(checked) == len(set(checked))
+    assert len(defined) == len(dict(defined))
+    assert set(MACROS.items()) <= set(defined)
     called = set()
     for name in env.list_templates(extensions=["html"]):
-        called |= set(re.findall(r"fragment\(\s*(\w+)", env.loader.get_source(env, name)[0]))
-    assert called and called <= set(checked), called - set(checked)
+        called |= set(re.findall(r"fragment\(\s*[\"'](\w+)[\"']", env.loader.get_source(env, name)[0]))
+    assert called == set(MACROS), set(MACROS) ^ called
 
 
 def test_the_check_notices_the_reader_and_the_clock(app):
@@ -132,3 +133,17 @@ def test_long_made_up_values_are_linked_but_not_kept(app):
         assert page_url_for("ideas.index", q=short) == "/?q=fax"
     kept = [key for key in app.extensions["nebenan.urls"] if key[1] == "ideas.index"]
     assert ("", "ideas.index", ("q", short)) in kept and not any(("q", long) in key for key in kept)
+
+
+def test_while_templates_reload_rows_cards_and_options_render_afresh(app, login_as, employee, leader, monkeypatch):
+    """Development (templates reloaded as they change): nothing kept, the same HTML."""
+    idea = make_idea(employee, title="Paper travel form")
+    client = login_as(leader)
+    kept = client.get("/").get_data(as_text=True), client.get("/board").get_data(as_text=True)
+    monkeypatch.setattr(app.jinja_env, "auto_reload", True)
+    app.extensions["nebenan.fragments"].clear()
+    fresh = client.get("/").get_data(as_text=True), client.get("/board").get_data(as_text=True)
+    assert app.extensions["nebenan.fragments"] == {}
+    assert row_of(fresh[0], idea.id) == row_of(kept[0], idea.id)
+    assert fresh[1].count('class="board-card"') == kept[1].count('class="board-card"') == 1
+    assert fresh[0].count("<option") == kept[0].count("<option")
