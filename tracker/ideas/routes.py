@@ -131,12 +131,12 @@ def detail(idea_id: int):
 
 
 def _detail_page(idea, vote_form: VoteForm, vote_message: str | None = None, vote_category: str | None = None,
-                 vote=_UNKNOWN):
+                 vote=_UNKNOWN, comment_form: CommentForm | None = None):
     """`vote`: the reader's vote when known (services.reader_vote for an item loaded for its page)."""
     if vote is _UNKNOWN:
         vote = services.get_vote(idea, current_user)
-    return render_template("ideas/detail.html", idea=idea, vote=vote,
-                           vote_form=vote_form, comment_form=CommentForm(),
+    return render_template("ideas/detail.html", idea=idea, vote=vote, duplicates=services.merged_duplicates(idea),
+                           vote_form=vote_form, comment_form=comment_form or CommentForm(),
                            vote_message=vote_message, vote_message_category=vote_category)
 
 
@@ -194,9 +194,7 @@ def comment(idea_id: int):
         services.add_comment(idea, current_user, form.body.data)
         flash(_("Your comment is posted."), "success")
         return redirect(url_for("ideas.detail", idea_id=idea.id) + "#comments")
-    idea = load_idea(idea_id)
-    return render_template("ideas/detail.html", idea=idea, vote=services.get_vote(idea, current_user),
-                           vote_form=VoteForm(), comment_form=form), 422
+    return _detail_page(load_idea(idea_id), VoteForm(), comment_form=form), 422
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
