@@ -140,6 +140,8 @@ def _init_i18n(app: Flask) -> None:
         is_waiting=triage.is_waiting,
         is_author=permissions.is_author,
         is_anonymous_author=permissions.is_anonymous_author,
+        board_cards=fragments.board_cards,
+        idea_rows=fragments.idea_rows,
     )
 
     @app.context_processor

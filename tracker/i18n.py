@@ -203,6 +203,11 @@ def hours_filter(context, minutes) -> str:
 @pass_context
 def age_filter(context, moment: datetime) -> str:
     """How long ago (or from now), to the minute: "3 days ago", "vor 5 Minuten"."""
-    seconds = (moment - utcnow()).total_seconds()
+    return age_text(moment, _locale_of(context), utcnow())
+
+
+def age_text(moment: datetime, locale: str, now: datetime) -> str:
+    """The age filter's text, seen at `now`."""
+    seconds = (moment - now).total_seconds()
     minutes = round(seconds / 60) or (1 if seconds > 0 else -1)  # "1 minute ago", never "in 0 minutes"
-    return _age(minutes, _locale_of(context))
+    return _age(minutes, locale)

@@ -1,6 +1,7 @@
 """Rows, cards and filter options rendered once per process (tracker/fragments.py), and links
 built once per process (tracker/urls.py): what a reader sees is what a fresh render would show."""
 import re
+from pathlib import Path
 
 import pytest
 from flask import request
@@ -9,7 +10,7 @@ from jinja2.meta import find_undeclared_variables
 
 from tests.conftest import login
 from tests.factories import make_idea, make_team
-from tracker import services
+from tracker import fragments, services
 from tracker.fragments import MACRO_TEMPLATES, MACROS, PAGE_NAMES
 
 # Filters that depend on their value and the page's language alone (not `age`: that is the clock).
@@ -43,6 +44,8 @@ def test_every_fragment_call_renders_a_checked_macro(app):
     called = set()
     for name in env.list_templates(extensions=["html"]):
         called |= set(re.findall(r"fragment\(\s*[\"'](\w+)[\"']", env.loader.get_source(env, name)[0]))
+    # and from Python (a board column's cards: fragments.board_cards)
+    called |= set(re.findall(r"fragment\(context,\s*[\"'](\w+)[\"']", Path(fragments.__file__).read_text()))
     assert called == set(MACROS), set(MACROS) ^ called
 
 
