@@ -35,11 +35,20 @@ class IdeaForm(FlaskForm):
         self.team_id.choices = [choose] + [SelectChoice(t.id, t.name) for t in teams]
 
 
-class VoteForm(FlaskForm):
+class _OnEveryItemPage(FlaskForm):
+    """Built on every item page and every vote: without a CSRF field of its own. CSRFProtect
+    checks the token of every POST before any view runs (the pages write it with csrf_token());
+    the form's own field would sign and check the same token a second time."""
+
+    class Meta:
+        csrf = False
+
+
+class VoteForm(_OnEveryItemPage):
     minutes_per_week = IntegerField(_l("Your minutes lost per week"), validators=[Optional(), MINUTES_RANGE])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(_OnEveryItemPage):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=5000),
                                                     NoControlCharacters(allow_newlines=True)], filters=[strip])
 
