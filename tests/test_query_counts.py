@@ -56,7 +56,8 @@ def _counts(client, idea) -> dict[str, int]:
     result = {}
     for url in PAGES:
         # As a running process serves it: the team and category lists are read once per change
-        # (tests/test_catalog.py counts that read).
+        # to them, two statements more on each process's first page after it (counted in
+        # tests/views/test_catalog.py; the pages with lists send 3-4 then).
         client.get(url.format(idea=idea.id))
         with counting() as statements:
             assert client.get(url.format(idea=idea.id)).status_code == 200, url

@@ -3,8 +3,8 @@
 A board renders 56 cards and a list 20 rows, and each costs Jinja tens of microseconds (an
 escape and a Markup per value, a call through the template context per function): more than
 the statements that read them. The same card shows on every leader's board until someone
-votes on it or moves it, so `fragment(macro, *args)` keeps the HTML a macro made, keyed on its
-arguments, the page's language and where the app is mounted.
+votes on it or moves it, so `fragment(name, *args)` keeps the HTML the macro `name` made,
+keyed on its arguments, the page's language and where the app is mounted.
 
 This is not a cache of data: every row still comes from the database on every request, and a
 changed count, title or status is a different key, so a fragment cannot show an old number.
@@ -20,7 +20,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from .i18n import age_text
+from .i18n import age_text, template_context
 from .models import utcnow
 
 MAX_FRAGMENTS = 5_000  # the memo starts over when full
@@ -70,12 +70,15 @@ def _macro(app: Flask, macros: dict, context: Context, name: str, locale: str):
     try:
         return macros[name, locale]
     except KeyError:
-        macro = macros[name, locale] = getattr(_module(app, context, name), name)
+        module = _module(app, context, name, template_context(locale, per_page=False))
+        macro = macros[name, locale] = getattr(module, name)
         return macro
 
 
-def _module(app: Flask, context: Context, name: str):
+def _module(app: Flask, context: Context, name: str, language: dict | None = None):
+    """`language`: the names for the page's language to use instead of the page's own."""
     names = {key: context[key] for key in PAGE_NAMES if key in context}
+    names.update({key: value for key, value in (language or {}).items() if key in PAGE_NAMES})
     names["url_for"] = url_for
     return app.jinja_env.get_template(MACROS[name]).make_module(names)
 

@@ -81,40 +81,41 @@ def _key(variables: dict) -> tuple | None:
 _PLAIN = frozenset({str, int, Markup})
 
 
-def _newstyle_gettext(translate):
+def _newstyle_gettext(translate, per_page: bool = True):
     """Jinja's "newstyle" gettext (autoescaping, %(name)s variables) over `translate`. Each
     string with the same variables is done once per page: a board repeats its labels and
-    its "1.5 h/week lost" on many cards."""
-    done = {}
+    its "1.5 h/week lost" on many cards. (per_page=False: kept for the life of the process,
+    so nothing is remembered; see template_context.)"""
+    done = {} if per_page else None
 
     @pass_eval_context  # not the context: Jinja copies that for each call inside a loop
     def gettext(eval_ctx, string, /, **variables):
         autoescape = eval_ctx.autoescape
         values = _key(variables) if variables else ()
         key = (string, autoescape, values)
-        if values is not None and key in done:
+        if values is not None and done is not None and key in done:
             return done[key]
         text = _fill(translate(string), variables, autoescape)
-        if values is not None:
+        if values is not None and done is not None:
             done[key] = text
         return text
 
     return gettext
 
 
-def _newstyle_ngettext(translate):
+def _newstyle_ngettext(translate, per_page: bool = True):
     """As _newstyle_gettext, for a count: "1 vote", "2 votes" on many cards."""
-    done = {}
+    done = {} if per_page else None
 
     @pass_eval_context
     def ngettext(eval_ctx, singular, plural, num, /, **variables):
         autoescape = eval_ctx.autoescape
         values = (_key(variables) if variables else ()) if type(num) is int else None
         key = (singular, plural, num, autoescape, values)
-        if values is not None and key in done:
+        if values is not None and done is not None and key in done:
             return done[key]
         text = _fill(translate(singular, plural, num), {"num": num, **variables}, autoescape)
-        if values is not None:
+        if values is not None and done is not None:
             done[key] = text
         return text
 
@@ -136,12 +137,14 @@ def _labels(locale: str) -> dict:
                               for code, label in names["STATUS_LABELS"].items()}}
 
 
-def template_context(locale: str) -> dict:
-    """gettext, ngettext and the workflow's names for one rendered page, in its language."""
+def template_context(locale: str, per_page: bool = True) -> dict:
+    """gettext, ngettext and the workflow's names for one rendered page, in its language (the
+    request's). per_page=False: for macros kept for the life of the process (fragments), whose
+    gettext must not remember every count it ever filled in."""
     translations = get_translations()
-    gettext = _newstyle_gettext(translations.gettext)
+    gettext = _newstyle_gettext(translations.gettext, per_page)
     # `_` too: Jinja's own `_` looks `gettext` up again and calls it, a second call per string.
-    return {"gettext": gettext, "_": gettext, "ngettext": _newstyle_ngettext(translations.ngettext),
+    return {"gettext": gettext, "_": gettext, "ngettext": _newstyle_ngettext(translations.ngettext, per_page),
             **_labels(locale)}
 
 

@@ -129,11 +129,13 @@ class CatalogVersion(db.Model):
     (triggers, migration 0010): whatever writes them, the app's forms, the command line or
     SQL by hand. A process keeps the team and category lists it read with the number it saw
     and reads them again when the number has moved (services.organisation). It starts at a
-    random number, so that a database restored from another one's backup does not repeat it."""
+    random number and moves by random steps, so that a database restored from a backup, its
+    own or another's, does not come back to a number a running process kept lists for."""
 
     __tablename__ = "catalog_version"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(BigInteger)
 
 

@@ -56,6 +56,40 @@ def test_every_change_shows_on_the_next_page(client, leader, team):
 
 def test_a_team_renamed_by_an_admin_shows_at_once(client, admin, team):
     login(client, admin)
-    client.get("/")
-    client.post(f"/admin/teams/{team.id}", data={"name": "Controlling"})
-    assert ">Controlling</option>" in client.get("/").get_data(as_text=True)
+    assert f">{team.name}</option>" in client.get("/").get_data(as_text=True)
+    assert client.post(f"/admin/teams/{team.id}", data={"name": "Controlling"}).status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert ">Controlling</option>" in page and f">{team.name}</option>" not in page
+
+
+def test_a_deleted_category_goes_from_the_filters(client, leader):
+    _as_elsewhere("INSERT INTO categories (code, name_en, name_de, position, active) "
+                  "VALUES ('meetings', 'Meetings', 'Besprechungen', 5, :yes)", yes=True)
+    login(client, leader)
+    assert ">Meetings</option>" in client.get("/").get_data(as_text=True)
+    _as_elsewhere("DELETE FROM categories WHERE code = 'meetings'")
+    assert ">Meetings</option>" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_visitor_without_an_account_gets_the_lists_fresh(client, team):
+    """No signed-in user, no number: the registration form reads the teams itself."""
+    assert f">{team.name}</option>" in client.get("/register").get_data(as_text=True)
+    _as_elsewhere("UPDATE teams SET name = 'Einkauf & Logistik' WHERE id = :id", id=team.id)
+    assert ">Einkauf &amp; Logistik</option>" in client.get("/register").get_data(as_text=True)
+
+
+def test_every_change_moves_the_number_by_a_step_of_its_own(app, team):
+    """Random steps: a database restored from its own backup does not count up through the
+    numbers again that a running process kept lists for."""
+    def number():
+        return db.session.execute(text("SELECT version FROM catalog_version")).scalar_one()
+
+    seen = [number()]
+    for n in range(3):
+        _as_elsewhere("UPDATE teams SET name = :name WHERE id = :id", name=f"Team {n}", id=team.id)
+        db.session.rollback()  # a fresh read
+        seen.append(number())
+    steps = [b - a for a, b in zip(seen, seen[1:])]
+    assert all(step >= 1 for step in steps) and len(set(steps)) == 3, steps
+    with db.engine.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM catalog_version")).scalar_one() == 1

@@ -108,13 +108,33 @@ def test_the_team_filter_keeps_its_choice_in_both_pages(login_as, employee, team
     assert f'<option value="{other.id}" >Vertrieb</option>' in unchosen
 
 
-def test_links_follow_where_the_app_is_mounted(login_as, employee, colleague):
+def test_links_follow_where_the_app_is_mounted(login_as, employee, leader):
     idea = make_idea(employee)
-    client = login_as(colleague)
-    mounted = client.get("/", environ_overrides={"SCRIPT_NAME": "/nebenan"}).get_data(as_text=True)
-    assert f'href="/nebenan/ideas/{idea.id}"' in mounted
-    plain = client.get("/").get_data(as_text=True)
-    assert f'href="/ideas/{idea.id}"' in plain and "/nebenan/" not in plain
+    client = login_as(leader)
+    for page in ("/", "/board"):
+        mounted = client.get(page, environ_overrides={"SCRIPT_NAME": "/nebenan"}).get_data(as_text=True)
+        assert f'href="/nebenan/ideas/{idea.id}"' in mounted, page
+        plain = client.get(page).get_data(as_text=True)
+        assert f'href="/ideas/{idea.id}"' in plain and "/nebenan/" not in plain, page
+
+
+def card_of(page: str, idea_id: int) -> str:
+    match = re.search(rf'<li class="board-card"[^>]*data-idea-id="{idea_id}".*?</li>', page, re.S)
+    assert match, f"no card for item {idea_id}"
+    return match.group(0)
+
+
+def test_a_card_shows_the_count_after_a_vote_and_each_language_its_words(login_as, employee, leader, colleague):
+    idea = make_idea(employee, title="Paper travel form")
+    client = login_as(leader)
+    before = card_of(client.get("/board").get_data(as_text=True), idea.id)
+    assert "0 votes" in before and "Pain point" in before and "Move…" in before
+    services.cast_vote(idea, colleague, 60)
+    after = card_of(client.get("/board").get_data(as_text=True), idea.id)
+    assert "1 vote<" in after and "1.5 h/week lost" in after
+    client.post("/settings", data={"locale": "de"})
+    german = card_of(client.get("/board").get_data(as_text=True), idea.id)
+    assert "1 Stimme" in german and "1,5" in german and "Verschieben…" in german
 
 
 def test_a_move_returns_to_the_board_as_filtered_without_made_up_parameters(login_as, employee, leader):
@@ -148,5 +168,6 @@ def test_while_templates_reload_rows_cards_and_options_render_afresh(app, login_
     fresh = client.get("/").get_data(as_text=True), client.get("/board").get_data(as_text=True)
     assert app.extensions["nebenan.fragments"] == {}
     assert row_of(fresh[0], idea.id) == row_of(kept[0], idea.id)
+    assert card_of(fresh[1], idea.id) == card_of(kept[1], idea.id)
     assert fresh[1].count('class="board-card"') == kept[1].count('class="board-card"') == 1
     assert fresh[0].count("<option") == kept[0].count("<option")
