@@ -60,19 +60,32 @@ def row_of(page: str, idea_id: int) -> str:
     return match.group(0)
 
 
-def test_a_row_shows_the_count_after_a_vote_and_each_language_its_words(app, login_as, employee, colleague):
+def card_of(page: str, idea_id: int) -> str:
+    match = re.search(rf'<li class="board-card"[^>]*data-idea-id="{idea_id}".*?</li>', page, re.S)
+    assert match, f"no card for item {idea_id}"
+    return match.group(0)
+
+
+@pytest.mark.parametrize("path, macro, shown, before, after, german", [
+    ("/", "idea_row", row_of, ['<span class="score-number">0</span>'],
+     ['<span class="score-number">1</span>', 'aria-label="1 vote"', "<dd>1.5</dd>"],  # 30 + 60 minutes a week
+     ['aria-label="1 Stimme"', "<dd>1,5</dd>", "Ärgernis"]),
+    ("/board", "board_card", card_of, ["0 votes", "Move…"], ["1 vote<", "1.5 h/week lost"],
+     ["1 Stimme", "1,5 Std./Woche verloren", "Verschieben…", "Ärgernis"]),
+])
+def test_a_kept_row_or_card_shows_the_count_after_a_vote_and_each_language_its_words(
+        app, login_as, employee, leader, colleague, path, macro, shown, before, after, german):
     idea = make_idea(employee, title="Paper travel form")
-    client = login_as(colleague)
-    before = row_of(client.get("/").get_data(as_text=True), idea.id)
-    assert any(key[0] == "idea_row" for key in app.extensions["nebenan.fragments"])  # kept, and shown again
-    assert '<span class="score-number">0</span>' in before and "Paper travel form" in before
+    client = login_as(leader)
+    page = shown(client.get(path).get_data(as_text=True), idea.id)
+    assert any(key[0] == macro for key in app.extensions["nebenan.fragments"])  # kept, and shown again
+    assert "Paper travel form" in page and all(text in page for text in before), page
     services.cast_vote(idea, colleague, 60)
-    after = row_of(client.get("/").get_data(as_text=True), idea.id)
-    assert '<span class="score-number">1</span>' in after and 'aria-label="1 vote"' in after
-    assert "<dd>1.5</dd>" in after  # 30 + 60 minutes a week
+    page = shown(client.get(path).get_data(as_text=True), idea.id)
+    assert all(text in page for text in after), page
     client.post("/settings", data={"locale": "de"})
-    german = row_of(client.get("/").get_data(as_text=True), idea.id)
-    assert 'aria-label="1 Stimme"' in german and "<dd>1,5</dd>" in german and "Ärgernis" in german
+    page = shown(client.get(path).get_data(as_text=True), idea.id)
+    assert all(text in page for text in german), page
 
 
 def test_a_changed_title_shows_at_once(login_as, employee, colleague):
@@ -116,25 +129,6 @@ def test_links_follow_where_the_app_is_mounted(login_as, employee, leader):
         assert f'href="/nebenan/ideas/{idea.id}"' in mounted, page
         plain = client.get(page).get_data(as_text=True)
         assert f'href="/ideas/{idea.id}"' in plain and "/nebenan/" not in plain, page
-
-
-def card_of(page: str, idea_id: int) -> str:
-    match = re.search(rf'<li class="board-card"[^>]*data-idea-id="{idea_id}".*?</li>', page, re.S)
-    assert match, f"no card for item {idea_id}"
-    return match.group(0)
-
-
-def test_a_card_shows_the_count_after_a_vote_and_each_language_its_words(login_as, employee, leader, colleague):
-    idea = make_idea(employee, title="Paper travel form")
-    client = login_as(leader)
-    before = card_of(client.get("/board").get_data(as_text=True), idea.id)
-    assert "0 votes" in before and "Pain point" in before and "Move…" in before
-    services.cast_vote(idea, colleague, 60)
-    after = card_of(client.get("/board").get_data(as_text=True), idea.id)
-    assert "1 vote<" in after and "1.5 h/week lost" in after
-    client.post("/settings", data={"locale": "de"})
-    german = card_of(client.get("/board").get_data(as_text=True), idea.id)
-    assert "1 Stimme" in german and "1,5" in german and "Verschieben…" in german
 
 
 def test_a_move_returns_to_the_board_as_filtered_without_made_up_parameters(login_as, employee, leader):
