@@ -81,17 +81,34 @@ def _key(variables: dict) -> tuple | None:
 _PLAIN = frozenset({str, int, Markup})
 
 
-def _newstyle_gettext(translate, per_page: bool = True):
+# Strings without variables, translated and escaped, per language: the templates' own texts,
+# the same few hundred on every page (a board says 45). Bounded in case a text ever came from
+# elsewhere.
+_TEXTS: dict[str, dict] = {}
+MAX_TEXTS = 5_000
+
+
+def _newstyle_gettext(translate, per_page: bool = True, texts: dict | None = None):
     """Jinja's "newstyle" gettext (autoescaping, %(name)s variables) over `translate`. Each
     string with the same variables is done once per page: a board repeats its labels and
     its "1.5 h/week lost" on many cards. (per_page=False: kept for the life of the process,
-    so nothing is remembered; see template_context.)"""
+    so nothing is remembered; see template_context.) `texts`: the language's strings without
+    variables, done once per process."""
     done = {} if per_page else None
+    texts = {} if texts is None else texts
 
     @pass_eval_context  # not the context: Jinja copies that for each call inside a loop
     def gettext(eval_ctx, string, /, **variables):
         autoescape = eval_ctx.autoescape
-        values = _key(variables) if variables else ()
+        if not variables:
+            try:
+                return texts[string, autoescape]
+            except KeyError:
+                text = _fill(translate(string), variables, autoescape)
+                if len(texts) < MAX_TEXTS:
+                    texts[string, autoescape] = text
+                return text
+        values = _key(variables)
         key = (string, autoescape, values)
         if values is not None and done is not None and key in done:
             return done[key]
@@ -142,7 +159,7 @@ def template_context(locale: str, per_page: bool = True) -> dict:
     request's). per_page=False: for macros kept for the life of the process (fragments), whose
     gettext must not remember every count it ever filled in."""
     translations = get_translations()
-    gettext = _newstyle_gettext(translations.gettext, per_page)
+    gettext = _newstyle_gettext(translations.gettext, per_page, _TEXTS.setdefault(locale, {}))
     # `_` too: Jinja's own `_` looks `gettext` up again and calls it, a second call per string.
     return {"gettext": gettext, "_": gettext, "ngettext": _newstyle_ngettext(translations.ngettext, per_page),
             **_labels(locale)}
