@@ -149,9 +149,10 @@ def _vote_response(idea_id: int, message: str | None, category: str = "success",
         idea = load_idea(idea_id, whole=False)  # the one the action loaded, with its new counts
         if vote is _UNKNOWN:
             vote = services.get_vote(idea, current_user)
+        # The box shows the vote form only to someone who has not voted.
         return render_template("ideas/_vote.html", idea=idea, vote=vote,
-                               vote_form=form or VoteForm(), vote_message=message,
-                               vote_message_category=category)
+                               vote_form=form or (VoteForm() if vote is None else None),
+                               vote_message=message, vote_message_category=category)
     if form is not None and form.minutes_per_week.errors:
         return _detail_page(load_idea(idea_id), form, message, category), 422
     if message:
