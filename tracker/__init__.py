@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from . import cli, services
 from .config import Config
 from .errors import register_error_handlers
-from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from .extensions import READS_ONLY, babel, csrf, db, limiter, login_manager, mail, migrate, reads_only
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -183,9 +183,6 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
-READS_ONLY = "nebenan.reads_only"
-
-
 def _mark_reads_only() -> None:
     """A GET or HEAD request changes nothing (every change is a POST with its CSRF token)."""
     from flask import request
@@ -203,9 +200,7 @@ def _reads_in_autocommit(connection) -> None:
     Without the transaction, statements a connection runs often stay prepared. The pool
     restores the usual isolation when the connection is returned. Only requests that came in
     as GET or HEAD are marked (not the request context the mail jobs make up, which writes)."""
-    from flask import has_request_context, request
-
-    if connection.dialect.name == "postgresql" and has_request_context() and request.environ.get(READS_ONLY):
+    if connection.dialect.name == "postgresql" and reads_only():
         connection.execution_options(isolation_level="AUTOCOMMIT")
 
 

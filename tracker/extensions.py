@@ -1,5 +1,5 @@
 """Flask extensions, created unbound and initialised in create_app."""
-from flask import request
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,6 +33,15 @@ babel = Babel()
 mail = TimeoutMail()
 # Storage from RATELIMIT_STORAGE_URI: memory:// for one process, redis://... when several share the limits.
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+
+
+READS_ONLY = "nebenan.reads_only"  # set in the environ of a GET or HEAD request (create_app)
+
+
+def reads_only() -> bool:
+    """Whether this is a request that changes nothing: a GET or HEAD that came in (not the
+    request context the mail jobs make up, which writes)."""
+    return has_request_context() and bool(request.environ.get(READS_ONLY))
 
 
 @limiter.request_filter

@@ -2,14 +2,14 @@
 import re
 from typing import NamedTuple
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..errors import DomainError
-from ..extensions import core_execute, db
+from ..extensions import core_execute, db, reads_only
 from ..models import Category, Team, User, in_language
 from ..workflow import Role
 from .accounts import add_user, new_session_token
@@ -101,7 +101,7 @@ def catalog() -> Catalog | None:
     statement saw differs; None where no such number is known. Kept per app, only on requests
     that change nothing (GET, HEAD): each list is read after the number, so it is at least as
     new as the number says, and a request that changes a team cannot meet its old list."""
-    if not has_request_context() or request.method not in ("GET", "HEAD"):
+    if not reads_only():
         return None
     version = getattr(current_user, "catalog_version", None)
     if version is None:
