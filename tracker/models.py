@@ -186,7 +186,7 @@ class Idea(db.Model):
     saving_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"), index=True)
     # The reader's own vote (its minutes per week; None without one): loaded with the item for
-    # its page (services.idea_for_page), None where an item is loaded otherwise.
+    # its page (services.item_page), None where an item is loaded otherwise.
     reader_vote_minutes: Mapped[int | None] = query_expression()
 
     category: Mapped[Category] = relationship()

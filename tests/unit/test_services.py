@@ -285,3 +285,40 @@ def test_core_execute_runs_in_the_sessions_transaction():
     core_execute(update(Team).where(Team.name == "Pending team").values(name="Renamed"))
     db.session.rollback()
     assert db.session.scalars(select(Team.name)).all() == ["Pending team"]
+
+
+def test_item_page_reads_history_comments_and_duplicates_in_order(employee, colleague, leader):
+    from datetime import datetime
+
+    from tracker import triage
+
+    idea = make_idea(employee)
+    copy = make_idea(colleague, title="The same again")
+    later = make_idea(colleague, title="And once more")
+    triage.move_idea(idea, leader, Status.REVIEW, note="Looking into it")
+    body = 'Quotes " and \\ backslash, tab\tand newline\n, ümlaut, emoji 🙂, <b>tags</b>'
+    first = services.add_comment(idea, colleague, body)
+    second = services.add_comment(idea, leader, "Second")
+    # Same moment for both comments: the older id comes first. Microseconds survive the trip.
+    moment = datetime(2026, 3, 1, 12, 30, 15, 123456)
+    for comment in (second, first):
+        comment.created_at = moment
+    for duplicate in (later, copy):
+        duplicate.duplicate_of_id = idea.id
+    db.session.commit()
+
+    page = services.item_page(idea.id, colleague)
+
+    assert page.idea.id == idea.id and page.idea.category.code == "paperwork"
+    assert [(c.from_status, c.to_status, c.actor and (c.actor.id, c.actor.name), c.note) for c in page.history] == [
+        (None, Status.NEW, None, ""), (Status.NEW, Status.REVIEW, (leader.id, leader.name), "Looking into it")]
+    assert [(c.id, c.author_id, c.author.name, c.body, c.created_at) for c in page.comments] == [
+        (first.id, colleague.id, colleague.name, body, moment), (second.id, leader.id, leader.name, "Second", moment)]
+    assert [(d.id, d.title) for d in page.duplicates] == [(copy.id, copy.title), (later.id, later.title)]
+
+
+def test_item_page_of_a_fresh_item_has_empty_lists_and_none_for_a_missing_one(employee):
+    idea = make_idea(employee)
+    page = services.item_page(idea.id, employee)
+    assert (len(page.history), page.comments, page.duplicates) == (1, [], [])
+    assert services.item_page(idea.id + 1000, employee) is None

@@ -49,7 +49,7 @@ def _wants_json() -> bool:
 
 @bp.route("/ideas/<int:idea_id>/move", methods=["GET", "POST"])
 def move(idea_id: int):
-    idea = load_idea(idea_id, whole=False)
+    idea = load_idea(idea_id)
     if not permissions.can_move_idea(idea, current_user):
         abort(403)
     form = MoveForm(next=request.args.get("next", ""))

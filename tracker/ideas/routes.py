@@ -30,12 +30,20 @@ def require_login():
     """Every page here is for the company's own people."""
 
 
-def load_idea(idea_id: int, whole: bool = True):
-    """The item or 404: with its comments and history for pages, alone for actions."""
-    idea = services.idea_for_page(idea_id, current_user) if whole else services.idea_by_id(idea_id)
+def load_idea(idea_id: int):
+    """The item alone, or 404."""
+    idea = services.idea_by_id(idea_id)
     if idea is None:
         abort(404)
     return idea
+
+
+def load_page(idea_id: int) -> services.ItemPage:
+    """The item with everything its page shows, or 404."""
+    page = services.item_page(idea_id, current_user)
+    if page is None:
+        abort(404)
+    return page
 
 
 def _int_arg(name: str) -> int | None:
@@ -122,22 +130,20 @@ _UNKNOWN = object()  # the reader's vote, not known yet
 
 @bp.route("/ideas/<int:idea_id>")
 def detail(idea_id: int):
-    idea = load_idea(idea_id)
+    page = load_page(idea_id)
     # The answer to a vote without JavaScript sits in the vote box, where the page opens (#vote).
     vote_message, vote_category = next(((message, category.removeprefix(VOTE_FLASH))
                                         for category, message in get_flashed_messages(with_categories=True)
                                         if is_vote_answer(category)), (None, None))
-    return _detail_page(idea, VoteForm(), vote_message, vote_category, vote=services.reader_vote(idea))
+    return _detail_page(page, VoteForm(), vote_message, vote_category)
 
 
-def _detail_page(idea, vote_form: VoteForm, vote_message: str | None = None, vote_category: str | None = None,
-                 vote=_UNKNOWN, comment_form: CommentForm | None = None):
-    """`vote`: the reader's vote when known (services.reader_vote for an item loaded for its page)."""
-    if vote is _UNKNOWN:
-        vote = services.get_vote(idea, current_user)
-    return render_template("ideas/detail.html", idea=idea, vote=vote, duplicates=services.merged_duplicates(idea),
-                           vote_form=vote_form, comment_form=comment_form or CommentForm(),
-                           vote_message=vote_message, vote_message_category=vote_category)
+def _detail_page(page: services.ItemPage, vote_form: VoteForm, vote_message: str | None = None,
+                 vote_category: str | None = None, comment_form: CommentForm | None = None):
+    return render_template("ideas/detail.html", idea=page.idea, history=page.history, comments=page.comments,
+                           duplicates=page.duplicates, vote=services.reader_vote(page.idea), vote_form=vote_form,
+                           comment_form=comment_form or CommentForm(), vote_message=vote_message,
+                           vote_message_category=vote_category)
 
 
 def _vote_response(idea_id: int, message: str | None, category: str = "success", form: VoteForm | None = None,
@@ -146,7 +152,7 @@ def _vote_response(idea_id: int, message: str | None, category: str = "success",
     field shows the page again with what was typed (422), and anything else goes back to the page.
     `vote`: the reader's vote when the action knows it (a Vote, or None after withdrawing)."""
     if request.headers.get("X-Fragment") == "vote":
-        idea = load_idea(idea_id, whole=False)  # the one the action loaded, with its new counts
+        idea = load_idea(idea_id)  # the one the action loaded, with its new counts
         if vote is _UNKNOWN:
             vote = services.get_vote(idea, current_user)
         # The box shows the vote form only to someone who has not voted.
@@ -154,7 +160,7 @@ def _vote_response(idea_id: int, message: str | None, category: str = "success",
                                vote_form=form or (VoteForm() if vote is None else None),
                                vote_message=message, vote_message_category=category)
     if form is not None and form.minutes_per_week.errors:
-        return _detail_page(load_idea(idea_id), form, message, category), 422
+        return _detail_page(load_page(idea_id), form, message, category), 422
     if message:
         flash(message, VOTE_FLASH + category)
     return redirect(url_for("ideas.detail", idea_id=idea_id) + "#vote")
@@ -162,7 +168,7 @@ def _vote_response(idea_id: int, message: str | None, category: str = "success",
 
 @bp.route("/ideas/<int:idea_id>/vote", methods=["POST"])
 def vote(idea_id: int):
-    idea = load_idea(idea_id, whole=False)
+    idea = load_idea(idea_id)
     form = VoteForm()
     if not form.validate_on_submit():
         message = " ".join(map(str, form.minutes_per_week.errors)) or _("Please try again.")
@@ -176,7 +182,7 @@ def vote(idea_id: int):
 
 @bp.route("/ideas/<int:idea_id>/unvote", methods=["POST"])
 def unvote(idea_id: int):
-    idea = load_idea(idea_id, whole=False)
+    idea = load_idea(idea_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -189,13 +195,13 @@ def unvote(idea_id: int):
 @bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_COMMENT"], key_func=_per_user, scope="comment")
 def comment(idea_id: int):
-    idea = load_idea(idea_id, whole=False)
+    idea = load_idea(idea_id)
     form = CommentForm()
     if form.validate_on_submit():
         services.add_comment(idea, current_user, form.body.data)
         flash(_("Your comment is posted."), "success")
         return redirect(url_for("ideas.detail", idea_id=idea.id) + "#comments")
-    return _detail_page(load_idea(idea_id), VoteForm(), comment_form=form), 422
+    return _detail_page(load_page(idea_id), VoteForm(), comment_form=form), 422
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["POST"])

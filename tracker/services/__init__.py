@@ -6,7 +6,7 @@ from .accounts import (
     authenticate, email_domain_allowed, end_sessions, load_user, new_session_token, normalise_email, register_user,
     set_locale, update_settings,
 )
-from .browsing import SORTS, IdeaFilters, idea_for_page, list_ideas, merged_duplicates, reader_vote
+from .browsing import SORTS, IdeaFilters, ItemPage, item_page, list_ideas, reader_vote
 from .ideas import (
     add_comment, cast_vote, comment_by_id, delete_comment, get_vote, idea_by_id, submit_idea, update_idea,
     withdraw_vote,
@@ -20,7 +20,7 @@ from .organisation import (
 __all__ = [
     "authenticate", "email_domain_allowed", "end_sessions", "load_user", "new_session_token", "normalise_email",
     "register_user", "set_locale", "update_settings",
-    "SORTS", "IdeaFilters", "idea_for_page", "list_ideas", "merged_duplicates", "reader_vote",
+    "SORTS", "IdeaFilters", "ItemPage", "item_page", "list_ideas", "reader_vote",
     "add_comment", "cast_vote", "comment_by_id", "delete_comment", "get_vote", "idea_by_id", "submit_idea",
     "update_idea", "withdraw_vote",
     "active_categories", "all_categories", "all_teams", "all_users", "category_by_id", "category_choices",
