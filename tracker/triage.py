@@ -1,12 +1,13 @@
 """The leaders' side: moving items through the status flow, merging duplicates,
 the board, items waiting for a response, and "you said, we did"."""
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, bindparam, delete, func, insert, literal, select, union_all, update
+from sqlalchemy import String, Text, bindparam, cast, delete, func, insert, literal, select, union_all, update
 from sqlalchemy.orm import joinedload
 
 from . import notifications, permissions
@@ -16,6 +17,7 @@ from .extensions import core_execute, db
 from .models import MAX_ID, Idea, StatusChange, User, Vote, utcnow
 from .paging import inline
 from .sqlhints import mostly_true
+from .sqljson import json_map
 from .workflow import (
     BOARD_COLUMNS, MAX_MINUTES_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind, NotificationType,
     Status, allowed_targets, can_merge_into, can_move, carries_minutes,
@@ -181,12 +183,12 @@ def board(filters: BoardFilters, viewer: User) -> list[Column]:
               "kind": filters.kind_code}
     shape = tuple(name for name, value in params.items() if value is not None)
     params = {name: params[name] for name in shape}
-    totals = dict(core_execute(_board_totals(shape), params).all())
-    statuses = tuple(status for status in BOARD_COLUMNS if totals.get(status))
-    cards = []
-    if statuses:
-        params["per_column"] = current_app.config["BOARD_CARDS_PER_COLUMN"]
-        cards = [from_row(row) for row in core_execute(_board_cards(shape, statuses), params)]
+    params["per_column"] = current_app.config["BOARD_CARDS_PER_COLUMN"]
+    rows = core_execute(_board_statement(shape), params).all()
+    # Every card row carries the totals (as text: decoded once, not once per row); no rows
+    # means every column is empty.
+    totals = json.loads(rows[0].totals or "{}") if rows else {}
+    cards = [from_row(row) for row in rows]
     now, days = utcnow(), current_app.config["RESPONSE_DAYS"]
     columns = []
     for status in BOARD_COLUMNS:
@@ -207,23 +209,21 @@ def _board_conditions(filters: tuple[str, ...]) -> list:
 
 
 @lru_cache(maxsize=64)
-def _board_totals(filters: tuple[str, ...]):
-    """Built once per set of filters (see paging): how many items each status holds."""
-    return select(Idea.status, func.count()).where(*_board_conditions(filters)).group_by(Idea.status)
-
-
-@lru_cache(maxsize=256)
-def _board_cards(filters: tuple[str, ...], statuses: tuple[Status, ...]):
-    """Built once per set of filters and non-empty columns (see paging): the top
-    :per_column cards of each column, as card rows (tracker.cards)."""
+def _board_statement(filters: tuple[str, ...]):
+    """Built once per set of filters (see paging): the top :per_column cards of each column, as
+    card rows (tracker.cards), each with how many items every status holds (`totals`, a JSON
+    object as text; the database computes it once). One statement, one round trip."""
     conditions = _board_conditions(filters)
-    # Each column's top cards come from its own indexed, LIMITed branch; one statement for all.
+    # Each column's top cards come from its own indexed, LIMITed branch (an empty column's
+    # branch reads nothing).
     ranking = (Idea.vote_count.desc(), Idea.minutes_total.desc(), Idea.id.desc())
     # (mostly_true: through the covering index, which starts with the team, not the status index.)
     branches = [select(Idea.id).where(mostly_true(Idea.status == status), *conditions).order_by(*ranking)
-                .limit(inline("per_column")).subquery() for status in statuses]
+                .limit(inline("per_column")).subquery() for status in BOARD_COLUMNS]
     top = union_all(*(select(branch.c.id) for branch in branches)).subquery()
-    return select_cards(Idea.id.in_(select(top.c.id))).order_by(*ranking)
+    counted = select(Idea.status, func.count().label("n")).where(*conditions).group_by(Idea.status).subquery()
+    totals = cast(select(json_map(counted.c.status, counted.c.n)).scalar_subquery(), Text)
+    return select_cards(Idea.id.in_(select(top.c.id))).add_columns(totals.label("totals")).order_by(*ranking)
 
 
 @dataclass

@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import select
 
 from tests.factories import make_idea
@@ -57,13 +59,16 @@ def test_employees_see_the_board_without_controls(login_as, colleague, employee)
 def test_columns_show_the_top_cards_and_link_to_all(app, login_as, employee, leader):
     saved, app.config["BOARD_CARDS_PER_COLUMN"] = app.config["BOARD_CARDS_PER_COLUMN"], 3
     try:
-        for i in range(5):
-            make_idea(employee, title=f"Card {i}")
+        ideas = [make_idea(employee, title=f"Card {i}") for i in range(6)]
+        triage.move_idea(ideas[0], leader, Status.REVIEW)
         page = login_as(leader).get("/board").get_data(as_text=True)
     finally:
         app.config["BOARD_CARDS_PER_COLUMN"] = saved
-    assert page.count("data-card ") == 3
+    assert page.count("data-card ") == 3 + 1
     assert "Show all 5" in page and "status=new" in page
+    counts = re.findall(r'class="column-count">(\d+)<', page)
+    assert counts[:2] == ["5", "1"], counts  # New, Under review; the other columns are empty
+    assert set(counts[2:]) == {"0"}, counts
 
 
 def test_move_without_javascript(login_as, employee, leader):

@@ -1,10 +1,9 @@
 """Reading items: the filtered, sorted list and one item with everything its page shows."""
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Integer, bindparam, func, join, literal_column, outerjoin, select
+from sqlalchemy import Integer, bindparam, join, outerjoin, select
 from sqlalchemy.orm import aliased, joinedload, with_expression
 
 from .. import triage
@@ -13,6 +12,7 @@ from ..cards import select_cards
 from ..models import MAX_ID, Comment, Idea, StatusChange, User, Vote
 from ..paging import paginate_capped, paged
 from ..search import search_condition, search_query
+from ..sqljson import fields, json_list
 from ..workflow import Kind, Status
 
 
@@ -123,32 +123,23 @@ class ItemPage:
 
 def item_page(idea_id: int, reader: User | None = None) -> ItemPage | None:
     """One statement: the item through the ORM, its history, comments and merged duplicates
-    as JSON lists beside it. (Each of those read on its own cost a round trip to the database,
-    and through the ORM ~20 µs per row: a third of the page's Python time.)"""
+    as JSON lists beside it (tracker.sqljson). Read on their own, each list cost a round trip
+    to the database, and the ORM's work takes ~20 µs per row."""
     if not 0 < idea_id <= MAX_ID:
         return None
     reader_id = reader.id if reader is not None and reader.is_authenticated else None
-    row = db.session.execute(_item_page_statement(db.engine.dialect.name),
-                             {"id": idea_id, "reader": reader_id}).one_or_none()
+    row = db.session.execute(_ITEM_PAGE, {"id": idea_id, "reader": reader_id}).one_or_none()
     if row is None:
         return None
     idea, history, comments, duplicates = row
     return ItemPage(
         idea=idea,
-        history=sorted((Change(c["id"], c["from"], c["to"], _person(c["actor_id"], c["actor"]), c["note"],
-                               _moment(c["at"])) for c in _entries(history)), key=_in_order),
+        history=sorted((Change(c["id"], c["from_"], c["to"], _person(c["actor_id"], c["actor"]), c["note"],
+                               _moment(c["at"])) for c in history or []), key=_in_order),
         comments=sorted((PageComment(c["id"], c["author_id"], Person(c["author_id"], c["author"]), c["body"],
-                                     _moment(c["at"])) for c in _entries(comments)), key=_in_order),
-        duplicates=sorted((Merged(d["id"], d["title"]) for d in _entries(duplicates)), key=lambda d: d.id),
+                                     _moment(c["at"])) for c in comments or []), key=_in_order),
+        duplicates=sorted((Merged(d["id"], d["title"]) for d in duplicates or []), key=lambda d: d.id),
     )
-
-
-def _entries(value) -> list[dict]:
-    """A JSON list from the database: PostgreSQL's driver decodes json itself, SQLite gives text;
-    PostgreSQL's json_agg over no rows is NULL."""
-    if value is None:
-        return []
-    return json.loads(value) if isinstance(value, str) else value
 
 
 def _person(person_id: int | None, name: str | None) -> Person | None:
@@ -171,36 +162,25 @@ def reader_vote(idea: Idea) -> Vote | None:
     return Vote(idea_id=idea.id, minutes_per_week=idea.reader_vote_minutes)
 
 
-@lru_cache(maxsize=None)  # one per database engine; built once (see paging)
-def _item_page_statement(dialect: str):
-    actor, commenter, merged = aliased(User, name="actor"), aliased(User, name="commenter"), \
-        aliased(Idea, name="merged")
-    history = _json_list(dialect, {
-        "id": StatusChange.id, "from": StatusChange.from_status, "to": StatusChange.to_status,
-        "actor_id": StatusChange.actor_id, "actor": actor.name, "note": StatusChange.note,
-        "at": StatusChange.created_at,
-    }, select_from=outerjoin(StatusChange, actor, actor.id == StatusChange.actor_id),
-        where=StatusChange.idea_id == Idea.id)
-    comments = _json_list(dialect, {
-        "id": Comment.id, "author_id": Comment.author_id, "author": commenter.name, "body": Comment.body,
-        "at": Comment.created_at,
-    }, select_from=join(Comment, commenter, commenter.id == Comment.author_id), where=Comment.idea_id == Idea.id)
-    duplicates = _json_list(dialect, {"id": merged.id, "title": merged.title}, select_from=merged,
-                            where=merged.duplicate_of_id == Idea.id)
-    return select(Idea, history, comments, duplicates).where(Idea.id == bindparam("id")).options(
-        joinedload(Idea.category), joinedload(Idea.team), joinedload(Idea.author),
-        with_expression(Idea.reader_vote_minutes, select(Vote.minutes_per_week).where(
-            # (None unless given: a refresh of the item after a commit runs this again, without it.)
-            Vote.idea_id == Idea.id, Vote.user_id == bindparam("reader", None, type_=Integer)
-        ).correlate(Idea).scalar_subquery()),
-    ).execution_options(populate_existing=True)  # the reader's vote also on an item the session already holds
-
-
-def _json_list(dialect: str, fields: dict, select_from, where):
-    """A scalar subquery: the rows as a JSON list of objects with the given keys."""
-    postgres = dialect == "postgresql"
-    make_object = func.json_build_object if postgres else func.json_object
-    aggregate = func.json_agg if postgres else func.json_group_array
-    pairs = [part for key, column in fields.items() for part in (literal_column(f"'{key}'"), column)]
-    return select(aggregate(make_object(*pairs))).select_from(select_from).where(where) \
-        .correlate(Idea).scalar_subquery()
+_ACTOR, _COMMENTER, _MERGED = aliased(User, name="actor"), aliased(User, name="commenter"), \
+    aliased(Idea, name="merged")
+_ITEM_PAGE = select(  # built once (see paging)
+    Idea,
+    select(json_list(fields(
+        id=StatusChange.id, from_=StatusChange.from_status, to=StatusChange.to_status,
+        actor_id=StatusChange.actor_id, actor=_ACTOR.name, note=StatusChange.note, at=StatusChange.created_at,
+    ))).select_from(outerjoin(StatusChange, _ACTOR, _ACTOR.id == StatusChange.actor_id))
+    .where(StatusChange.idea_id == Idea.id).correlate(Idea).scalar_subquery(),
+    select(json_list(fields(
+        id=Comment.id, author_id=Comment.author_id, author=_COMMENTER.name, body=Comment.body, at=Comment.created_at,
+    ))).select_from(join(Comment, _COMMENTER, _COMMENTER.id == Comment.author_id))
+    .where(Comment.idea_id == Idea.id).correlate(Idea).scalar_subquery(),
+    select(json_list(fields(id=_MERGED.id, title=_MERGED.title)))
+    .where(_MERGED.duplicate_of_id == Idea.id).correlate(Idea).scalar_subquery(),
+).where(Idea.id == bindparam("id")).options(
+    joinedload(Idea.category), joinedload(Idea.team), joinedload(Idea.author),
+    with_expression(Idea.reader_vote_minutes, select(Vote.minutes_per_week).where(
+        # (None unless given: a refresh of the item after a commit runs this again, without it.)
+        Vote.idea_id == Idea.id, Vote.user_id == bindparam("reader", None, type_=Integer)
+    ).correlate(Idea).scalar_subquery()),
+).execution_options(populate_existing=True)  # the reader's vote also on an item the session already holds
