@@ -120,7 +120,7 @@ def test_sqlite_reads_the_narrow_indexes(app, measure, db, leader, admin):
     db.session.commit()
     client = app.test_client()
     login(client, leader)
-    [waiting] = _plans(client, "/", "AS total")
+    [waiting] = _plans(client, "/", "AS waiting_total")
     # The oldest few and their count, each from the teams' partial index (not the whole company's).
     assert waiting.count("USING INDEX ix_ideas_unanswered (team_id=?") == 2, waiting
     [board] = _plans(client, "/board", "UNION ALL")
@@ -128,7 +128,7 @@ def test_sqlite_reads_the_narrow_indexes(app, measure, db, leader, admin):
     assert "ix_ideas_status_votes" not in board, board
     admin_client = app.test_client()
     login(admin_client, admin)
-    [company] = _plans(admin_client, "/", "AS total")  # an admin's panel: every team
+    [company] = _plans(admin_client, "/", "AS waiting_total")  # an admin's panel: every team
     assert company.count("USING INDEX ix_ideas_unanswered_age (") == 2, company
 
 

@@ -46,6 +46,7 @@ class CappedPagination(Pagination):
     `capped` says whether there are more."""
 
     capped = False
+    first_row = None
 
     def _count_limit(self) -> int:
         return self._query_offset + COUNT_AHEAD + 1
@@ -55,6 +56,7 @@ class CappedPagination(Pagination):
         params = {**params, "page_limit": self.per_page, "page_offset": self._query_offset,
                   "count_limit": self._count_limit()}
         rows = core_execute(items, params).all()
+        self.first_row = rows[0] if rows else None  # with any columns the statement carries besides
         self._counted = rows[0].matching if rows else None
         return [from_row(row) for row in rows]
 

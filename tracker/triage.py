@@ -17,7 +17,7 @@ from .extensions import core_execute, db
 from .models import MAX_ID, Idea, StatusChange, User, Vote, utcnow
 from .paging import inline
 from .sqlhints import mostly_true
-from .sqljson import json_map
+from .sqljson import fields, json_list, json_map
 from .workflow import (
     BOARD_COLUMNS, MAX_MINUTES_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind, NotificationType,
     Status, allowed_targets, can_merge_into, can_move, carries_minutes,
@@ -251,31 +251,52 @@ def waiting_cutoff() -> datetime:
     return utcnow() - timedelta(days=current_app.config["RESPONSE_DAYS"])
 
 
-@lru_cache(maxsize=None)  # two shapes
-def _waiting_statement(per_team: bool):
-    """Built once (see paging): the oldest few waiting items as card rows, with how many there are.
-    Parameters: cutoff, limit, and team_ids when per_team."""
+@dataclass(frozen=True)
+class Panel:
+    """What the waiting panel covers: the items of these teams, or of the whole company (None);
+    it shows the oldest `limit` of them."""
+    team_ids: tuple[int, ...] | None
+    limit: int = 5
+
+
+def waiting_params(panel: Panel) -> dict:
+    """The parameters of waiting_columns for this panel."""
+    params = {"cutoff": waiting_cutoff(), "waiting_limit": panel.limit}
+    if panel.team_ids is not None:
+        params["waiting_team_ids"] = list(panel.team_ids)
+    return params
+
+
+def waiting_columns(per_team: bool) -> list:
+    """The waiting panel as two columns that the page's main statement carries (saving the
+    panel a round trip; each is computed once, whatever the rows): `waiting_oldest`, the oldest
+    few as card objects in a JSON list (text, decoded once), and `waiting_total`, how many
+    there are. Parameters: waiting_params. Read them with waiting_from."""
     conditions = waiting_conditions()
     if per_team:
-        conditions.append(Idea.team_id.in_(bindparam("team_ids", expanding=True)))
-    # One statement: the oldest few, and how many there are as a separate scalar
-    # subquery, which each database plans on its own from the partial indexes. (A window count
-    # over the LIMITed rows made PostgreSQL 15 expect to stop after a few rows and read the
-    # whole company's waiting items through the age index, filtering out other teams.)
+        conditions.append(Idea.team_id.in_(bindparam("waiting_team_ids", expanding=True)))
+    # The oldest few and how many there are, each planned on its own from the partial indexes.
+    # (A window count over the LIMITed rows made PostgreSQL 15 expect to stop after a few rows
+    # and read the whole company's waiting items through the age index, filtering out other teams.)
+    oldest = select_cards(*conditions).order_by(Idea.created_at, Idea.id).limit(inline("waiting_limit")).subquery()
+    listed = select(json_list(fields(**dict(zip(Card._fields, oldest.c))))).correlate(None).scalar_subquery()
     total = select(func.count()).select_from(Idea).where(*conditions).correlate(None).scalar_subquery()
-    return (select_cards(*conditions).add_columns(total.label("total"))
-            .order_by(Idea.created_at, Idea.id).limit(inline("limit")))
+    return [cast(listed, Text).label("waiting_oldest"), total.label("waiting_total")]
 
 
-def waiting(team_ids: list[int] | None, limit: int = 5) -> Waiting:
-    """Items waiting for a response: the oldest few and how many there are."""
-    params = {"cutoff": waiting_cutoff(), "limit": limit}
-    if team_ids is not None:
-        if not team_ids:
-            return Waiting([], 0)
-        params["team_ids"] = list(team_ids)
-    rows = core_execute(_waiting_statement(team_ids is not None), params).all()
-    return Waiting([from_row(row) for row in rows], rows[0].total if rows else 0)
+def waiting_from(row) -> Waiting:
+    """The panel from a row with waiting_columns; None (no rows) means nothing is waiting."""
+    if row is None or not row.waiting_total:
+        return Waiting([], 0)
+    oldest = [_card_from_json(item) for item in json.loads(row.waiting_oldest)]
+    return Waiting(sorted(oldest, key=lambda card: (card.created_at, card.id)), row.waiting_total)
+
+
+def _card_from_json(item: dict) -> Card:
+    values = dict(item, created_at=datetime.fromisoformat(item["created_at"]))
+    if item["first_response_at"] is not None:
+        values["first_response_at"] = datetime.fromisoformat(item["first_response_at"])
+    return Card(**values)
 
 
 def is_waiting(idea: Idea) -> bool:

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import make_idea
-from tracker import triage
+from tracker import services, triage
 from tracker.errors import DomainError, NotAllowed
 from tracker.extensions import db
 from tracker.models import StatusChange
@@ -146,10 +146,16 @@ def test_waiting_lists_old_unanswered_items_oldest_first(app, employee, leader, 
         idea.created_at = now - timedelta(days=days)
     db.session.commit()
     triage.move_idea(answered, leader, Status.REVIEW)
-    mine = triage.waiting([leader.led_teams[0].id])
+
+    def waiting(panel):  # read with the first page of the list, as the leaders' start page does
+        return services.list_ideas(services.IdeaFilters(), leader, 1, 20, panel).waiting
+
+    mine = waiting(triage.Panel((leader.led_teams[0].id,)))
     assert [i.title for i in mine.oldest] == ["Older", "Old"] and mine.total == 2
-    everywhere = triage.waiting(None)
+    everywhere = waiting(triage.Panel(None))
     assert [i.title for i in everywhere.oldest] == ["Older", "Elsewhere", "Old"] and everywhere.total == 3
-    first = triage.waiting(None, limit=1)
+    first = waiting(triage.Panel(None, limit=1))
     assert [i.title for i in first.oldest] == ["Older"] and first.total == 3
+    assert first.oldest[0].created_at == older.created_at and first.oldest[0].team_name == leader.led_teams[0].name
+    assert waiting(triage.Panel(())) == triage.Waiting([], 0)  # a leader of no team
     assert triage.is_waiting(old) and not triage.is_waiting(fresh)

@@ -66,11 +66,12 @@ def _list_filters() -> services.IdeaFilters:
 def index():
     filters = _list_filters()
     page = min(_int_arg("page") or 1, 100000)
-    pagination = services.list_ideas(filters, current_user, page, current_app.config["IDEAS_PER_PAGE"])
-    waiting = None
+    panel = None  # the leaders' start page: what waits for their response, above the whole list
     if permissions.can_move_any(current_user) and page == 1 and not request.args:
-        waiting = triage.waiting(None if current_user.is_admin else current_user.led_team_ids)
-    return render_template("ideas/index.html", pagination=pagination, filters=filters, waiting=waiting,
+        panel = triage.Panel(None if current_user.is_admin else tuple(current_user.led_team_ids))
+    pagination = services.list_ideas(filters, current_user, page, current_app.config["IDEAS_PER_PAGE"], panel)
+    return render_template("ideas/index.html", pagination=pagination, filters=filters,
+                           waiting=pagination.waiting if panel else None,
                            categories=services.category_choices(str(get_locale())), teams=services.all_teams())
 
 

@@ -43,7 +43,10 @@ class IdeaFilters:
                                             or self.team_ids or self.mine or self.waiting)
 
 
-def list_ideas(filters: IdeaFilters, viewer: User, page: int, per_page: int):
+def list_ideas(filters: IdeaFilters, viewer: User, page: int, per_page: int, panel: triage.Panel | None = None):
+    """One page of the list. `panel`: the waiting panel to read in the same statement
+    (pagination.waiting); only beside the list without filters, where no rows means no items
+    at all, so nothing waiting."""
     dialect = db.engine.dialect.name
     params = {"kind": filters.kind if filters.kind in set(Kind) else None,
               "status": filters.status if filters.status in set(Status) else None,
@@ -55,13 +58,21 @@ def list_ideas(filters: IdeaFilters, viewer: User, page: int, per_page: int):
     sort = filters.sort if filters.sort in SORTS else "votes"
     shape = tuple(name for name, value in params.items() if value is not None)
     params = {name: params[name] for name in shape}
-    return paginate_capped(_list_statements(sort, shape, dialect), params, page, per_page)
+    panel_shape = None
+    if panel is not None and panel.team_ids != ():  # a leader of no team: an empty panel, nothing to read
+        panel_shape = "all" if panel.team_ids is None else "teams"
+        params.update(triage.waiting_params(panel))
+    pagination = paginate_capped(_list_statements(sort, shape, dialect, panel_shape), params, page, per_page)
+    if panel is not None:
+        pagination.waiting = triage.waiting_from(pagination.first_row if panel_shape else None)
+    return pagination
 
 
 @lru_cache(maxsize=512)
-def _list_statements(sort: str, filters: tuple[str, ...], dialect: str):
+def _list_statements(sort: str, filters: tuple[str, ...], dialect: str, panel: str | None = None):
     """The list's statements for one sort and set of filters, built once (see paging); the
-    filters' values are the parameters of the same names."""
+    filters' values are the parameters of the same names. `panel` ("all", "teams"): with
+    the waiting panel's columns (triage.waiting_columns)."""
     conditions = {
         "kind": lambda: [Idea.kind == bindparam("kind")],
         "status": lambda: [Idea.status == bindparam("status")],
@@ -73,7 +84,10 @@ def _list_statements(sort: str, filters: tuple[str, ...], dialect: str):
         "search": lambda: [search_condition(dialect)],
     }
     where = [condition for name in filters for condition in conditions[name]()]
-    return paged(select_cards(*where).order_by(*SORTS[sort]), count_from=select(Idea.id).where(*where))
+    cards = select_cards(*where).order_by(*SORTS[sort])
+    if panel is not None:
+        cards = cards.add_columns(*triage.waiting_columns(per_team=panel == "teams"))
+    return paged(cards, count_from=select(Idea.id).where(*where))
 
 
 @dataclass(frozen=True)
