@@ -47,6 +47,7 @@ class CappedPagination(Pagination):
 
     capped = False
     first_row = None
+    waiting = None  # the waiting panel, where services.list_ideas read it with the page
 
     def _count_limit(self) -> int:
         return self._query_offset + COUNT_AHEAD + 1

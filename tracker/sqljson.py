@@ -5,7 +5,8 @@ PostgreSQL: json_build_object / json_agg / json_object_agg. SQLite (its JSON fun
 built in since 3.38): json_object / json_group_array / json_group_object. Either way the
 value arrives decoded (PostgreSQL's driver decodes json itself; SQLite's text is decoded
 here). An aggregate over no rows is NULL on PostgreSQL and empty on SQLite: read it with
-`or []` / `or {}`. The order inside a list is not defined: sort what you read.
+`or []` / `or {}`. The order inside a list is not defined: sort what you read. Cast to Text,
+the value arrives as text instead: decode it once where the same value repeats on every row.
 """
 import json
 import re
@@ -49,7 +50,8 @@ def fields(**columns) -> json_object:
     """json_object(key=column, …): an object with these keys."""
     parts = []
     for key, column in columns.items():
-        assert _KEY.match(key), key  # written into the statement: keys come from the code, never from input
+        if not _KEY.match(key):  # written into the statement: keys come from the code, never from input
+            raise ValueError(f"not a key for a JSON object: {key!r}")
         parts += [literal_column(f"'{key}'"), column]
     return json_object(*parts)
 
@@ -65,6 +67,12 @@ def _compile(element, compiler, **kw):
     return f"{name}({compiler.process(element.clauses, **kw)})"
 
 
+def _compile_for_reading(element, compiler, **kw):
+    """Any other dialect (str() of a statement, for reading it): SQLite's names."""
+    return f"{_NAMES['sqlite'][type(element)]}({compiler.process(element.clauses, **kw)})"
+
+
 for _function in (json_object, json_list, json_map):
+    compiles(_function)(_compile_for_reading)
     compiles(_function, "postgresql")(_compile)
     compiles(_function, "sqlite")(_compile)

@@ -222,7 +222,7 @@ def _board_statement(filters: tuple[str, ...]):
                 .limit(inline("per_column")).subquery() for status in BOARD_COLUMNS]
     top = union_all(*(select(branch.c.id) for branch in branches)).subquery()
     counted = select(Idea.status, func.count().label("n")).where(*conditions).group_by(Idea.status).subquery()
-    totals = cast(select(json_map(counted.c.status, counted.c.n)).scalar_subquery(), Text)
+    totals = cast(select(json_map(counted.c.status, counted.c.n)).correlate(None).scalar_subquery(), Text)
     return select_cards(Idea.id.in_(select(top.c.id))).add_columns(totals.label("totals")).order_by(*ranking)
 
 
@@ -257,6 +257,11 @@ class Panel:
     it shows the oldest `limit` of them."""
     team_ids: tuple[int, ...] | None
     limit: int = 5
+
+    @property
+    def covers_nothing(self) -> bool:
+        """A leader of no team: the panel is empty without asking the database."""
+        return self.team_ids == ()
 
 
 def waiting_params(panel: Panel) -> dict:

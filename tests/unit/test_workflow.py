@@ -158,4 +158,6 @@ def test_waiting_lists_old_unanswered_items_oldest_first(app, employee, leader, 
     assert [i.title for i in first.oldest] == ["Older"] and first.total == 3
     assert first.oldest[0].created_at == older.created_at and first.oldest[0].team_name == leader.led_teams[0].name
     assert waiting(triage.Panel(())) == triage.Waiting([], 0)  # a leader of no team
+    with pytest.raises(ValueError):  # beside a filtered list, no rows would not mean "nothing waiting"
+        services.list_ideas(services.IdeaFilters(kind="idea"), leader, 1, 20, triage.Panel(None))
     assert triage.is_waiting(old) and not triage.is_waiting(fresh)

@@ -126,9 +126,6 @@ def edit(idea_id: int):
     return render_template("ideas/form.html", form=form, idea=idea), 200 if request.method == "GET" else 422
 
 
-_UNKNOWN = object()  # the reader's vote, not known yet
-
-
 @bp.route("/ideas/<int:idea_id>")
 def detail(idea_id: int):
     page = load_page(idea_id)
@@ -145,6 +142,9 @@ def _detail_page(page: services.ItemPage, vote_form: VoteForm, vote_message: str
                            duplicates=page.duplicates, vote=services.reader_vote(page.idea), vote_form=vote_form,
                            comment_form=comment_form or CommentForm(), vote_message=vote_message,
                            vote_message_category=vote_category)
+
+
+_UNKNOWN = object()  # the reader's vote, not known yet
 
 
 def _vote_response(idea_id: int, message: str | None, category: str = "success", form: VoteForm | None = None,

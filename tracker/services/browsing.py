@@ -58,8 +58,10 @@ def list_ideas(filters: IdeaFilters, viewer: User, page: int, per_page: int, pan
     sort = filters.sort if filters.sort in SORTS else "votes"
     shape = tuple(name for name, value in params.items() if value is not None)
     params = {name: params[name] for name in shape}
+    if panel is not None and shape:
+        raise ValueError("the waiting panel is read only with the list without filters")
     panel_shape = None
-    if panel is not None and panel.team_ids != ():  # a leader of no team: an empty panel, nothing to read
+    if panel is not None and not panel.covers_nothing:
         panel_shape = "all" if panel.team_ids is None else "teams"
         params.update(triage.waiting_params(panel))
     pagination = paginate_capped(_list_statements(sort, shape, dialect, panel_shape), params, page, per_page)
@@ -110,6 +112,7 @@ class Change:
 
 @dataclass(frozen=True)
 class PageComment:
+    """A comment, as an item's page shows it."""
     id: int
     author_id: int
     author: Person
