@@ -10,6 +10,7 @@ the value arrives as text instead: decode it once where the same value repeats o
 """
 import json
 import re
+from datetime import datetime
 
 from sqlalchemy import Text, literal_column
 from sqlalchemy.ext.compiler import compiles
@@ -41,6 +42,12 @@ class json_map(FunctionElement):
     """Aggregate: an object with one key (the first argument) and value (the second) per row."""
     type = _Decoded()
     inherit_cache = True
+
+
+def moment(text: str | None) -> datetime | None:
+    """A timestamp from inside a JSON value: PostgreSQL writes "2026-11-28T09:00:00.5", SQLite
+    keeps what it stored, "2026-11-28 09:00:00.500000"; both are ISO 8601."""
+    return None if text is None else datetime.fromisoformat(text)
 
 
 _KEY = re.compile(r"^[a-z_]+$")

@@ -17,7 +17,7 @@ from .extensions import core_execute, db
 from .models import MAX_ID, Idea, StatusChange, User, Vote, utcnow
 from .paging import inline
 from .sqlhints import mostly_true
-from .sqljson import fields, json_list, json_map
+from .sqljson import fields, json_list, json_map, moment
 from .workflow import (
     BOARD_COLUMNS, MAX_MINUTES_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind, NotificationType,
     Status, allowed_targets, can_merge_into, can_move, carries_minutes,
@@ -298,10 +298,8 @@ def waiting_from(row) -> Waiting:
 
 
 def _card_from_json(item: dict) -> Card:
-    values = dict(item, created_at=datetime.fromisoformat(item["created_at"]))
-    if item["first_response_at"] is not None:
-        values["first_response_at"] = datetime.fromisoformat(item["first_response_at"])
-    return Card(**values)
+    return Card(**dict(item, created_at=moment(item["created_at"]),
+                       first_response_at=moment(item["first_response_at"])))
 
 
 def is_waiting(idea: Idea) -> bool:

@@ -12,7 +12,7 @@ from ..cards import select_cards
 from ..models import MAX_ID, Comment, Idea, StatusChange, User, Vote
 from ..paging import paginate_capped, paged
 from ..search import search_condition, search_query
-from ..sqljson import fields, json_list
+from ..sqljson import fields, json_list, moment
 from ..workflow import Kind, Status
 
 
@@ -152,20 +152,15 @@ def item_page(idea_id: int, reader: User | None = None) -> ItemPage | None:
     return ItemPage(
         idea=idea,
         history=sorted((Change(c["id"], c["from_"], c["to"], _person(c["actor_id"], c["actor"]), c["note"],
-                               _moment(c["at"])) for c in history or []), key=_in_order),
+                               moment(c["at"])) for c in history or []), key=_in_order),
         comments=sorted((PageComment(c["id"], c["author_id"], Person(c["author_id"], c["author"]), c["body"],
-                                     _moment(c["at"])) for c in comments or []), key=_in_order),
+                                     moment(c["at"])) for c in comments or []), key=_in_order),
         duplicates=sorted((Merged(d["id"], d["title"]) for d in duplicates or []), key=lambda d: d.id),
     )
 
 
 def _person(person_id: int | None, name: str | None) -> Person | None:
     return None if person_id is None else Person(person_id, name)
-
-
-def _moment(text: str) -> datetime:
-    # PostgreSQL writes "2026-11-28T09:00:00.5", SQLite keeps "2026-11-28 09:00:00.500000": both ISO 8601.
-    return datetime.fromisoformat(text)
 
 
 def _in_order(entry) -> tuple:
