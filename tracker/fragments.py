@@ -1,10 +1,12 @@
-"""A list's rows and a board's cards, each rendered once per process for what it shows.
+"""Parts of pages rendered once per process for what they show: a list's rows, a board's
+cards and columns' titles, the filters, the header's navigation and the footer's languages.
 
 A board renders 56 cards and a list 20 rows, and each costs Jinja tens of microseconds (an
 escape and a Markup per value, a call through the template context per function): more than
 the statements that read them. The same card shows on every leader's board until someone
-votes on it or moves it, so `fragment(name, *args)` keeps the HTML the macro `name` made,
-keyed on its arguments, the page's language and where the app is mounted.
+votes on it or moves it, and the filters and the header are the same for everyone who chose
+alike, so `fragment(name, *args)` keeps the HTML the macro `name` made, keyed on its
+arguments, the page's language and where the app is mounted.
 
 This is not a cache of data: every row still comes from the database on every request, and a
 changed count, title or status is a different key, so a fragment cannot show an old number.
@@ -12,6 +14,8 @@ It holds only because such a macro reads nothing but its arguments and names tha
 the page's language (its gettext, the kind and status badges) or root path (url_for);
 tests/views/test_fragments.py checks each macro's template for that. Time-dependent text (an
 item's age) is worked out before the call and passed in; so is anything about the reader.
+What differs per reader or per request (a name, a CSRF token, words typed into the search)
+stays in the page around the fragments.
 """
 from collections.abc import Callable
 
@@ -28,10 +32,15 @@ MAX_TEXT = 1_000  # arguments are rows, ids and short texts; a longer text is no
 
 # The macros rendered through fragment(), by name, and the templates that hold them; the names
 # from the page that they may read: each is the same for every page in one language.
-MACROS = {"board_card": "board/_card.html", "idea_row": "ideas/_row.html", "choice_options": "_macros/choices.html"}
-MACRO_TEMPLATES = tuple(sorted(set(MACROS.values())))
+MACROS = {"board_card": "board/_card.html", "idea_row": "ideas/_row.html",
+          "site_nav": "_macros/chrome.html", "header_links": "_macros/chrome.html",
+          "language_choice": "_macros/chrome.html", "list_filters": "_macros/filters.html",
+          "board_filters": "_macros/filters.html", "move_dialog": "board/_dialog.html",
+          "column_title": "board/_column.html", "show_all": "board/_column.html"}
+IMPORTED = ("_macros/choices.html",)  # imported by the templates above: held to the same rule
+MACRO_TEMPLATES = tuple(sorted(set(MACROS.values()) | set(IMPORTED)))
 PAGE_NAMES = frozenset({"_", "gettext", "ngettext", "url_for", "current_locale", "KIND_BADGES", "STATUS_BADGES",
-                        "Kind"})
+                        "KIND_LABELS", "STATUS_LABELS", "Kind", "Status", "LANGUAGE_NAMES"})
 
 
 def for_page(app: Flask, locale: str, root_path: str) -> Callable[..., Markup]:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from flask import request
 from jinja2 import nodes
-from jinja2.meta import find_undeclared_variables
+from jinja2.meta import find_referenced_templates, find_undeclared_variables
 
 from tests.conftest import login
 from tests.factories import make_idea, make_team
@@ -47,6 +47,13 @@ def test_every_fragment_call_renders_a_checked_macro(app):
     # and from Python (a board column's cards: fragments.board_cards)
     called |= set(re.findall(r"fragment\(context,\s*[\"'](\w+)[\"']", Path(fragments.__file__).read_text()))
     assert called == set(MACROS), set(MACROS) ^ called
+
+
+def test_what_a_kept_macro_imports_is_checked_too(app):
+    env = app.jinja_env
+    for template in MACRO_TEMPLATES:
+        used = set(find_referenced_templates(env.parse(env.loader.get_source(env, template)[0])))
+        assert used <= set(MACRO_TEMPLATES), template
 
 
 def test_the_check_notices_the_reader_and_the_clock(app):
@@ -165,3 +172,66 @@ def test_while_templates_reload_rows_cards_and_options_render_afresh(app, login_
     assert card_of(fresh[1], idea.id) == card_of(kept[1], idea.id)
     assert fresh[1].count('class="board-card"') == kept[1].count('class="board-card"') == 1
     assert fresh[0].count("<option") == kept[0].count("<option")
+
+
+def current_entries(page: str) -> list[str]:
+    """The header's links marked as the page shown."""
+    header = page.split("</header>", 1)[0]
+    return [re.sub(r"<[^>]+>|\s+", " ", text).split(":")[0].strip()
+            for text in re.findall(r'aria-current="page"[^>]*>(.*?)</a>', header, re.S)]
+
+
+def test_the_header_marks_the_page_shown_for_each_reader(app, admin, employee):
+    admins, employees = app.test_client(), app.test_client()
+    login(admins, admin)
+    login(employees, employee)
+    for path, entry in [("/", "All items"), ("/?mine=1&sort=newest", "Mine"), ("/board", "Board"),
+                        ("/implemented", "You said, we did"), ("/notifications", "Notifications"),
+                        ("/admin/users", "Administration"), ("/ideas/new", None), ("/", "All items")]:
+        page = admins.get(path).get_data(as_text=True)
+        assert current_entries(page) == ([entry] if entry else []), path
+        assert "Administration" in page and "Ada Admin" in page
+        if path.startswith("/admin"):
+            continue
+        page = employees.get(path).get_data(as_text=True)
+        assert current_entries(page) == ([entry] if entry else []), path
+        assert "Administration" not in page and "Erika Mustermann" in page and "Ada Admin" not in page
+
+
+def test_the_header_and_footer_speak_the_readers_language_with_their_own_tokens(app, employee, colleague):
+    first, second = app.test_client(), app.test_client()
+    login(first, employee)
+    login(second, colleague)
+    second.post("/settings", data={"locale": "de"})
+    english, german = first.get("/").get_data(as_text=True), second.get("/").get_data(as_text=True)
+    assert "Report something" in english and 'lang="en" class="button-link"\n                aria-describedby="language-label" aria-pressed="true"' in english
+    assert "Etwas melden" in german and 'lang="de" class="button-link"\n                aria-describedby="language-label" aria-pressed="true"' in german
+    tokens = [set(re.findall(r'name="csrf_token" value="([^"]+)"', page)) for page in (english, german)]
+    assert len(tokens[0]) == len(tokens[1]) == 1 and tokens[0] != tokens[1]
+
+
+@pytest.mark.parametrize("query, chosen", [
+    ("?sort=newest&kind=idea&status=planned&mine=1", ['<option value="newest" selected>', '<option value="idea" selected>',
+                                                       '<option value="planned" selected>', 'id="mine" name="mine" value="1" checked']),
+    ("?sort=bogus&kind=%3Cb%3E&status=nope", ['<option value="votes" selected>']),
+])
+def test_the_list_filters_show_what_the_list_understood(login_as, employee, query, chosen):
+    page = login_as(employee).get("/" + query).get_data(as_text=True)
+    form = page.split('class="filters card"', 1)[1].split("</form>", 1)[0]
+    assert all(text in form for text in chosen), form
+    assert form.count(" selected>") == len([t for t in chosen if "selected" in t])
+    assert "<b>" not in form
+
+
+def test_a_board_column_links_to_all_its_items_with_the_count_of_now(app, login_as, employee, leader):
+    app.config["BOARD_CARDS_PER_COLUMN"] = 1
+    make_idea(employee, title="Travel form")
+    client = login_as(leader)
+    assert "show-all" not in client.get("/board?team=&kind=bogus").get_data(as_text=True)
+    make_idea(employee, title="Second travel form")
+    board = client.get("/board?team=&kind=bogus").get_data(as_text=True)
+    assert ('<a href="/?status=new&amp;team=&amp;category=&amp;kind=&amp;sort=votes">Show all 2'
+            '<span class="visually-hidden"> New</span></a>') in board
+    assert re.search(r'id="col-new" class="column-title">New\s*<span class="column-count">2</span>', board)
+    client.post("/settings", data={"locale": "de"})
+    assert '<span class="visually-hidden"> Neu</span>' in client.get("/board?team=").get_data(as_text=True)

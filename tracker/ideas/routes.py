@@ -11,6 +11,7 @@ from ..errors import DomainError
 from ..extensions import limiter
 from ..forms import show_error
 from ..models import MAX_ID
+from ..workflow import Kind, Status
 from .forms import CommentForm, EmptyForm, IdeaForm, VoteForm
 
 VOTE_FLASH = "vote-"  # flashed as "vote-success" / "vote-error": shown in the vote box (base.html skips them)
@@ -46,16 +47,24 @@ def load_page(idea_id: int) -> services.ItemPage:
     return page
 
 
+_KINDS, _STATUSES = frozenset(Kind), frozenset(Status)
+
+
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, type=int)
     return value if value and 0 < value <= MAX_ID else None
 
 
+def _one_of(name: str, known, default: str = "") -> str:
+    value = request.args.get(name, default)
+    return value if value in known else default
+
+
 def _list_filters() -> services.IdeaFilters:
     """The list's filters from the query string; anything unknown means "no filter"."""
     return services.IdeaFilters(
-        sort=request.args.get("sort", "votes"), kind=request.args.get("kind", ""),
-        status=request.args.get("status", ""), category=_int_arg("category"), team=_int_arg("team"),
+        sort=_one_of("sort", services.SORTS, "votes"), kind=_one_of("kind", _KINDS),
+        status=_one_of("status", _STATUSES), category=_int_arg("category"), team=_int_arg("team"),
         team_ids=current_user.led_team_ids if request.args.get("team") == "mine" else None,
         mine=request.args.get("mine") == "1", waiting=request.args.get("waiting") == "1",
         q=request.args.get("q", "")[:200],
