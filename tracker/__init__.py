@@ -109,6 +109,7 @@ def _init_login(app: Flask) -> None:
 def _init_i18n(app: Flask) -> None:
     from . import fragments, i18n, permissions, triage, urls, workflow
     from .text import render_markdown
+    from .ideas.forms import blank_comment_body
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     app.jinja_env.filters.update(
@@ -141,6 +142,7 @@ def _init_i18n(app: Flask) -> None:
         is_author=permissions.is_author,
         is_anonymous_author=permissions.is_anonymous_author,
         board_cards=fragments.board_cards,
+        blank_comment_body=blank_comment_body,
         idea_rows=fragments.idea_rows,
     )
 

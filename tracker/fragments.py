@@ -36,11 +36,13 @@ MACROS = {"board_card": "board/_card.html", "idea_row": "ideas/_row.html",
           "site_nav": "_macros/chrome.html", "header_links": "_macros/chrome.html",
           "language_choice": "_macros/chrome.html", "list_filters": "_macros/filters.html",
           "board_filters": "_macros/filters.html", "move_dialog": "board/_dialog.html",
-          "column_title": "board/_column.html", "show_all": "board/_column.html"}
-IMPORTED = ("_macros/choices.html",)  # imported by the templates above: held to the same rule
+          "column_title": "board/_column.html", "show_all": "board/_column.html",
+          "new_comment_field": "ideas/_comment.html"}
+IMPORTED = ("_macros/choices.html", "_macros/forms.html")  # imported by the templates above: held to the same rule
 MACRO_TEMPLATES = tuple(sorted(set(MACROS.values()) | set(IMPORTED)))
 PAGE_NAMES = frozenset({"_", "gettext", "ngettext", "url_for", "current_locale", "KIND_BADGES", "STATUS_BADGES",
-                        "KIND_LABELS", "STATUS_LABELS", "Kind", "Status", "LANGUAGE_NAMES"})
+                        "KIND_LABELS", "STATUS_LABELS", "Kind", "Status", "LANGUAGE_NAMES",
+                        "blank_comment_body"})
 
 
 def for_page(app: Flask, locale: str, root_path: str) -> Callable[..., Markup]:

@@ -235,3 +235,30 @@ def test_a_board_column_links_to_all_its_items_with_the_count_of_now(app, login_
     assert re.search(r'id="col-new" class="column-title">New\s*<span class="column-count">2</span>', board)
     client.post("/settings", data={"locale": "de"})
     assert '<span class="visually-hidden"> Neu</span>' in client.get("/board?team=").get_data(as_text=True)
+
+
+def comment_field(page: str) -> str:
+    """The comment form's field: label, textarea, help and errors."""
+    return re.search(r'<div class="field\s*[^"]*">\s*<label for="body".*?</div>', page, re.S).group(0)
+
+
+def test_the_empty_comment_field_is_the_forms_own_and_a_refused_comment_keeps_its_text(app, login_as, employee):
+    from tracker.ideas.forms import CommentForm
+
+    idea = make_idea(employee)
+    client = login_as(employee)
+    page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    with app.test_request_context():
+        render_field = app.jinja_env.get_template("_macros/forms.html").module.render_field
+        fresh = str(render_field(CommentForm(formdata=None).body, rows=3))
+    assert comment_field(page) == re.search(r'<div class="field.*</div>', fresh, re.S).group(0)
+    assert 'rows="3"' in comment_field(page) and "aria-invalid" not in comment_field(page)
+
+    refused = client.post(f"/ideas/{idea.id}/comments", data={"body": "<b>long</b> " + "x" * 5000})
+    assert refused.status_code == 422
+    field = comment_field(refused.get_data(as_text=True))
+    assert 'aria-invalid="true"' in field and "&lt;b&gt;long&lt;/b&gt; xxx" in field and "<b>" not in field
+    again = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert comment_field(again) == comment_field(page)
+    client.post("/settings", data={"locale": "de"})
+    assert ">Kommentar</label>" in comment_field(client.get(f"/ideas/{idea.id}").get_data(as_text=True))

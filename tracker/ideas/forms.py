@@ -53,5 +53,11 @@ class CommentForm(_OnEveryItemPage):
                                                     NoControlCharacters(allow_newlines=True)], filters=[strip])
 
 
+def blank_comment_body():
+    """The comment field as a new comment starts: no text, no errors (the kept fragment of the
+    item page renders it once per language)."""
+    return CommentForm(formdata=None).body
+
+
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change state."""

@@ -147,9 +147,11 @@ def detail(idea_id: int):
 
 def _detail_page(page: services.ItemPage, vote_form: VoteForm, vote_message: str | None = None,
                  vote_category: str | None = None, comment_form: CommentForm | None = None):
+    """The item's page; `comment_form`: a comment that was refused, shown with what was typed
+    (without one, the page shows the empty field, tracker/fragments.py)."""
     return render_template("ideas/detail.html", idea=page.idea, history=page.history, comments=page.comments,
                            duplicates=page.duplicates, vote=services.reader_vote(page.idea), vote_form=vote_form,
-                           comment_form=comment_form or CommentForm(), vote_message=vote_message,
+                           comment_form=comment_form, vote_message=vote_message,
                            vote_message_category=vote_category)
 
 
