@@ -144,6 +144,7 @@ def _init_i18n(app: Flask) -> None:
         board_cards=fragments.board_cards,
         blank_comment_body=blank_comment_body,
         idea_rows=fragments.idea_rows,
+        waiting_panel=fragments.waiting_panel,
     )
 
     @app.context_processor

@@ -37,7 +37,7 @@ MACROS = {"board_card": "board/_card.html", "idea_row": "ideas/_row.html",
           "language_choice": "_macros/chrome.html", "list_filters": "_macros/filters.html",
           "board_filters": "_macros/filters.html", "move_dialog": "board/_dialog.html",
           "column_title": "board/_column.html", "show_all": "board/_column.html",
-          "new_comment_field": "ideas/_comment.html"}
+          "new_comment_field": "ideas/_comment.html", "waiting_panel": "ideas/_waiting.html"}
 IMPORTED = ("_macros/choices.html", "_macros/forms.html")  # imported by the templates above: held to the same rule
 MACRO_TEMPLATES = tuple(sorted(set(MACROS.values()) | set(IMPORTED)))
 PAGE_NAMES = frozenset({"_", "gettext", "ngettext", "url_for", "current_locale", "KIND_BADGES", "STATUS_BADGES",
@@ -121,3 +121,12 @@ def idea_rows(context: Context, ideas) -> Markup:
     fragment, locale, now = context["fragment"], context["current_locale"], utcnow()
     return Markup("\n").join(fragment(context, "idea_row", idea, age_text(idea.created_at, locale, now))
                              for idea in ideas)
+
+
+@pass_context
+def waiting_panel(context: Context, waiting, days: int, everyone: bool) -> Markup:
+    """The leaders' waiting panel (services.list_ideas: pagination.waiting) as `fragment(
+    "waiting_panel", ...)` renders it, with each item's age worked out here (the clock)."""
+    fragment, locale, now = context["fragment"], context["current_locale"], utcnow()
+    oldest = tuple((card, age_text(card.created_at, locale, now)) for card in waiting.oldest)
+    return fragment(context, "waiting_panel", waiting.total, oldest, days, everyone)

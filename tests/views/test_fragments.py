@@ -11,6 +11,7 @@ from jinja2.meta import find_referenced_templates, find_undeclared_variables
 from tests.conftest import login
 from tests.factories import make_idea, make_team
 from tracker import fragments, services
+from tracker.extensions import db
 from tracker.fragments import MACRO_TEMPLATES, MACROS, PAGE_NAMES
 
 # Filters that depend on their value and the page's language alone (not `age`: that is the clock).
@@ -223,8 +224,8 @@ def test_the_list_filters_show_what_the_list_understood(login_as, employee, quer
     assert "<b>" not in form
 
 
-def test_a_board_column_links_to_all_its_items_with_the_count_of_now(app, login_as, employee, leader):
-    app.config["BOARD_CARDS_PER_COLUMN"] = 1
+def test_a_board_column_links_to_all_its_items_with_the_count_of_now(app, login_as, employee, leader, monkeypatch):
+    monkeypatch.setitem(app.config, "BOARD_CARDS_PER_COLUMN", 1)
     make_idea(employee, title="Travel form")
     client = login_as(leader)
     assert "show-all" not in client.get("/board?team=&kind=bogus").get_data(as_text=True)
@@ -262,3 +263,25 @@ def test_the_empty_comment_field_is_the_forms_own_and_a_refused_comment_keeps_it
     assert comment_field(again) == comment_field(page)
     client.post("/settings", data={"locale": "de"})
     assert ">Kommentar</label>" in comment_field(client.get(f"/ideas/{idea.id}").get_data(as_text=True))
+
+
+def test_the_waiting_panel_shows_each_items_age_and_votes_of_now(login_as, employee, leader, colleague):
+    from datetime import timedelta
+
+    from tracker.models import utcnow
+
+    idea = make_idea(employee, title="Old unanswered")
+    idea.created_at = utcnow() - timedelta(days=20)
+    db.session.commit()
+    client = login_as(leader)
+
+    def panel():
+        return client.get("/").get_data(as_text=True).split('id="waiting-heading"')[1].split("</section>")[0]
+
+    assert "· 3 weeks ago · 0 votes</span>" in panel()
+    services.cast_vote(idea, colleague)
+    idea.created_at = utcnow() - timedelta(days=40)
+    db.session.commit()
+    assert "· 1 month ago · 1 vote</span>" in panel()
+    client.post("/settings", data={"locale": "de"})
+    assert "· vor 1 Monat · 1 Stimme</span>" in panel() and "Wartet auf Rückmeldung" in panel()
