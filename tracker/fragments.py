@@ -106,12 +106,14 @@ def board_cards(context: Context, column, back: str) -> Markup:
     """A board column's cards (triage.Column), as `{% for idea in column.cards %}{{ fragment(
     "board_card", idea, column.targets, idea.id in column.waiting, idea.id in column.movable,
     idea.created_at|age, back) }}{% endfor %}` writes them, without Jinja's work around each of
-    the 56 cards of a board (the loop, a call through the context, the filter): ~6 % of a board."""
+    the 56 cards of a board (the loop, a call through the context, the filter): ~6 % of a board.
+    The cards are joined as the Markup each already is (Markup.join would escape each again:
+    another 3 %)."""
     fragment, locale, now = context["fragment"], context["current_locale"], utcnow()
-    return Markup("").join(
+    return Markup("".join(
         fragment(context, "board_card", card, column.targets, card.id in column.waiting, card.id in column.movable,
                  age_text(card.created_at, locale, now), back)
-        for card in column.cards)
+        for card in column.cards))
 
 
 @pass_context
@@ -119,8 +121,8 @@ def idea_rows(context: Context, ideas) -> Markup:
     """The list's rows (cards.Card), as `{% for idea in ideas %}{{ fragment("idea_row", idea,
     idea.created_at|age) }}{% endfor %}` writes them, without Jinja's work around each row."""
     fragment, locale, now = context["fragment"], context["current_locale"], utcnow()
-    return Markup("\n").join(fragment(context, "idea_row", idea, age_text(idea.created_at, locale, now))
-                             for idea in ideas)
+    return Markup("\n".join(fragment(context, "idea_row", idea, age_text(idea.created_at, locale, now))
+                             for idea in ideas))
 
 
 @pass_context
