@@ -145,6 +145,7 @@ def _init_i18n(app: Flask) -> None:
         blank_comment_body=blank_comment_body,
         idea_rows=fragments.idea_rows,
         waiting_panel=fragments.waiting_panel,
+        chosen=fragments.chosen,
     )
 
     @app.context_processor

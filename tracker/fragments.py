@@ -27,8 +27,8 @@ from markupsafe import Markup
 from .i18n import age_text, template_context
 from .models import utcnow
 
-MAX_FRAGMENTS = 5_000  # the memo starts over when full
-MAX_TEXT = 1_000  # arguments are rows, ids and short texts; a longer text is not kept: at most about 10 MB
+MAX_FRAGMENTS = 5_000  # the memo starts over when full: at most about 25 MB (a filter form is 5 KB)
+MAX_TEXT = 1_000  # arguments are rows, ids and short texts; a longer text is not kept
 
 # The macros rendered through fragment(), by name, and the templates that hold them; the names
 # from the page that they may read: each is the same for every page in one language.
@@ -101,14 +101,21 @@ def _render(context: Context, name: str, *args) -> Markup:
     return getattr(_module(current_app, context, name), name)(*args)
 
 
+def chosen(value, choices):
+    """`value` if it is the id of one of `choices` (teams or categories), else None: what a
+    filter's select shows as chosen, and the key of the kept filters. A made-up id in the query
+    would otherwise keep one more copy of the same form."""
+    return value if value is not None and any(choice.id == value for choice in choices) else None
+
+
 @pass_context
 def board_cards(context: Context, column, back: str) -> Markup:
     """A board column's cards (triage.Column), as `{% for idea in column.cards %}{{ fragment(
     "board_card", idea, column.targets, idea.id in column.waiting, idea.id in column.movable,
     idea.created_at|age, back) }}{% endfor %}` writes them, without Jinja's work around each of
     the 56 cards of a board (the loop, a call through the context, the filter): ~6 % of a board.
-    The cards are joined as the Markup each already is (Markup.join would escape each again:
-    another 3 %)."""
+    The cards are joined as the Markup each already is: Markup.join passes each through
+    escape() once more (a method call and a copy of its HTML per card, 3 % of a board)."""
     fragment, locale, now = context["fragment"], context["current_locale"], utcnow()
     return Markup("".join(
         fragment(context, "board_card", card, column.targets, card.id in column.waiting, card.id in column.movable,
