@@ -148,6 +148,10 @@ COUNTER_CHECKS = {
                      "WHERE v.idea_id = i.id) END",
     "comment_count": "SELECT count(*) FROM ideas i WHERE comment_count <> "
                      "(SELECT count(*) FROM comments c WHERE c.idea_id = i.id)",
+    # the triggers of migration 0011 count the bulk-inserted items per team and status
+    "team_status_counts": "SELECT count(*) FROM (SELECT team_id, status, count(*) AS n FROM ideas "
+                          "GROUP BY team_id, status) c LEFT JOIN team_status_counts k "
+                          "ON k.team_id = c.team_id AND k.status = c.status WHERE coalesce(k.n, -1) <> c.n",
 }
 
 
@@ -155,4 +159,4 @@ def check_counters(conn: sa.Connection) -> None:
     for name, query in COUNTER_CHECKS.items():
         wrong = conn.exec_driver_sql(query).scalar()
         if wrong:
-            raise AssertionError(f"{wrong} ideas have a wrong {name} after seeding")
+            raise AssertionError(f"{wrong} rows disagree with the items on {name} after seeding")

@@ -14,7 +14,7 @@ from . import notifications, permissions
 from .cards import Card, from_row, select_cards
 from .errors import DomainError, NotAllowed
 from .extensions import core_execute, db
-from .models import MAX_ID, Idea, StatusChange, User, Vote, utcnow
+from .models import MAX_ID, Idea, StatusChange, TeamStatusCount, User, Vote, utcnow
 from .paging import inline
 from .sqlhints import mostly_true
 from .sqljson import fields, json_list, json_map, moment
@@ -221,9 +221,20 @@ def _board_statement(filters: tuple[str, ...]):
     branches = [select(Idea.id).where(mostly_true(Idea.status == status), *conditions).order_by(*ranking)
                 .limit(inline("per_column")).subquery() for status in BOARD_COLUMNS]
     top = union_all(*(select(branch.c.id) for branch in branches)).subquery()
-    counted = select(Idea.status, func.count().label("n")).where(*conditions).group_by(Idea.status).subquery()
+    counted = _column_totals(filters, conditions)
     totals = cast(select(json_map(counted.c.status, counted.c.n)).correlate(None).scalar_subquery(), Text)
     return select_cards(Idea.id.in_(select(top.c.id))).add_columns(totals.label("totals")).order_by(*ranking)
+
+
+def _column_totals(filters: tuple[str, ...], conditions: list):
+    """How many items each status holds under the filters (rows status, n). By team alone from
+    the counts the database keeps (TeamStatusCount: a few rows per team, however many items);
+    a category or kind filter counts the items themselves."""
+    if "category" in filters or "kind" in filters:
+        return select(Idea.status, func.count().label("n")).where(*conditions).group_by(Idea.status).subquery()
+    counts = TeamStatusCount
+    by_team = [counts.team_id.in_(bindparam("team_ids", expanding=True))] if "team_ids" in filters else []
+    return select(counts.status, func.sum(counts.n).label("n")).where(*by_team).group_by(counts.status).subquery()
 
 
 @dataclass

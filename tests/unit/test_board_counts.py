@@ -1,0 +1,76 @@
+"""The board's column totals come from team_status_counts, which triggers on `ideas` keep exact
+(migration 0011) however items are written: submitted, handed to another team, moved, merged,
+or changed by SQL by hand."""
+import re
+
+from sqlalchemy import func, select, text
+
+from tests.conftest import login
+from tests.factories import make_idea, make_user
+from tracker import services, triage
+from tracker.extensions import db
+from tracker.models import Idea, TeamStatusCount
+from tracker.workflow import Role, Status
+
+
+def kept() -> dict[tuple[int, str], int]:
+    rows = db.session.execute(select(TeamStatusCount.team_id, TeamStatusCount.status, TeamStatusCount.n))
+    return {(team, status): n for team, status, n in rows if n}
+
+
+def counted() -> dict[tuple[int, str], int]:
+    rows = db.session.execute(select(Idea.team_id, Idea.status, func.count()).group_by(Idea.team_id, Idea.status))
+    return {(team, status): n for team, status, n in rows}
+
+
+def test_counts_follow_every_way_of_writing_items(employee, colleague, leader, other_leader, team, other_team):
+    ideas = [make_idea(employee, title=f"Item {i}") for i in range(4)]
+    elsewhere = make_idea(colleague, team=other_team, title="Elsewhere")
+    assert kept() == counted() == {(team.id, Status.NEW): 4, (other_team.id, Status.NEW): 1}
+
+    services.update_idea(ideas[0], employee, kind=ideas[0].kind, title="Handed over", description="Moved.",
+                         category=ideas[0].category, team=other_team, minutes_per_week=30, anonymous=False)
+    services.update_idea(ideas[1], employee, kind=ideas[1].kind, title="Same team", description="Edited.",
+                         category=ideas[1].category, team=team, minutes_per_week=10, anonymous=False)
+    assert kept() == counted() == {(team.id, Status.NEW): 3, (other_team.id, Status.NEW): 2}
+
+    triage.move_idea(ideas[1], leader, Status.REVIEW)
+    triage.move_idea(ideas[1], leader, Status.PLANNED)
+    triage.move_idea(ideas[2], leader, Status.DECLINED, note="Law requires it.")
+    triage.move_idea(ideas[3], leader, Status.DUPLICATE, note="Same", duplicate_of=ideas[1])
+    triage.move_idea(elsewhere, other_leader, Status.REVIEW)
+    assert kept() == counted() == {(team.id, Status.PLANNED): 1, (team.id, Status.DECLINED): 1,
+                                   (team.id, Status.DUPLICATE): 1, (other_team.id, Status.NEW): 1,
+                                   (other_team.id, Status.REVIEW): 1}
+
+    # by hand: a status and a team changed in one statement, and an item deleted
+    db.session.execute(text("UPDATE ideas SET status = 'in_progress', team_id = :team WHERE id = :id"),
+                       {"team": team.id, "id": elsewhere.id})
+    db.session.execute(text("DELETE FROM status_changes WHERE idea_id = :id"), {"id": ideas[2].id})
+    db.session.execute(text("DELETE FROM notifications WHERE idea_id = :id"), {"id": ideas[2].id})
+    db.session.execute(text("DELETE FROM ideas WHERE id = :id"), {"id": ideas[2].id})
+    db.session.commit()
+    assert kept() == counted() == {(team.id, Status.PLANNED): 1, (team.id, Status.DUPLICATE): 1,
+                                   (team.id, Status.IN_PROGRESS): 1, (other_team.id, Status.NEW): 1}
+
+
+def test_the_board_of_every_team_and_of_a_leader_totals_each_column(app, employee, colleague, leader,
+                                                                     other_leader, team, other_team):
+    admin = make_user("root@example.com", "Rita Root", role=Role.ADMIN)  # leads no team: sees every team
+    mine = [make_idea(employee, title=f"Mine {i}") for i in range(3)]
+    theirs = [make_idea(colleague, team=other_team, title=f"Theirs {i}") for i in range(2)]
+    triage.move_idea(mine[0], leader, Status.REVIEW)
+    triage.move_idea(theirs[0], other_leader, Status.REVIEW)
+    triage.move_idea(theirs[1], other_leader, Status.DECLINED, note="Not ours.")
+
+    def totals(user, query: str = "") -> list[str]:
+        client = app.test_client()
+        login(client, user)
+        return re.findall(r'class="column-count">(\d+)<', client.get("/board" + query).get_data(as_text=True))
+
+    # New, Under review, Planned, In progress, Implemented, Declined, Duplicate
+    assert totals(admin) == ["2", "2", "0", "0", "0", "1", "0"]
+    assert totals(leader) == ["2", "1", "0", "0", "0", "0", "0"]
+    assert totals(leader, f"?team={other_team.id}") == ["0", "1", "0", "0", "0", "1", "0"]
+    # a kind filter counts the items themselves, with the same result
+    assert totals(leader, f"?team={other_team.id}&kind={theirs[0].kind}") == ["0", "1", "0", "0", "0", "1", "0"]
