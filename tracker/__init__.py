@@ -20,8 +20,27 @@ from .extensions import READS_ONLY, babel, csrf, db, limiter, login_manager, mai
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class _Flask(Flask):
+    """Flask, asking once per view or hook whether it is async: ensure_sync runs for every
+    hook and the view on every request (15 times for an empty page: 2 % of it), and each time
+    asked inspect. The registered functions are a fixed set; the memo stops growing at
+    MEMO_LIMIT in case functions are ever made per request (after_this_request)."""
+
+    MEMO_LIMIT = 1_000
+
+    def ensure_sync(self, func):
+        synced = self.__dict__.setdefault("_synced", {})
+        try:
+            return synced[func]
+        except (KeyError, TypeError):  # TypeError: not hashable
+            answer = super().ensure_sync(func)
+        if len(synced) < self.MEMO_LIMIT and getattr(func, "__hash__", None) is not None:
+            synced[func] = answer
+        return answer
+
+
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(
+    app = _Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
         instance_path=os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"),

@@ -322,3 +322,15 @@ def test_item_page_of_a_fresh_item_has_empty_lists_and_none_for_a_missing_one(em
     page = services.item_page(idea.id, employee)
     assert (len(page.history), page.comments, page.duplicates) == (1, [], [])
     assert services.item_page(idea.id + 1000, employee) is None
+
+
+def test_views_and_hooks_are_asked_once_whether_they_are_async(app):
+    """ensure_sync answers from its memo for the app's fixed set of functions, and the memo
+    stays bounded however many functions it is asked about."""
+    def view():
+        return "ok"
+
+    assert app.ensure_sync(view) is view and app.ensure_sync(view) is view
+    made = [lambda: None for _ in range(app.MEMO_LIMIT + 50)]
+    assert all(app.ensure_sync(f) is f for f in made)
+    assert len(app._synced) <= app.MEMO_LIMIT
