@@ -148,10 +148,13 @@ COUNTER_CHECKS = {
                      "WHERE v.idea_id = i.id) END",
     "comment_count": "SELECT count(*) FROM ideas i WHERE comment_count <> "
                      "(SELECT count(*) FROM comments c WHERE c.idea_id = i.id)",
-    # the triggers of migration 0011 count the bulk-inserted items per team and status
-    "team_status_counts": "SELECT count(*) FROM (SELECT team_id, status, count(*) AS n FROM ideas "
+    # the triggers of migration 0011 count the bulk-inserted items per team and status: every
+    # group of items has its count, and every count its items
+    "team_status_counts": "SELECT (SELECT count(*) FROM (SELECT team_id, status, count(*) AS n FROM ideas "
                           "GROUP BY team_id, status) c LEFT JOIN team_status_counts k "
-                          "ON k.team_id = c.team_id AND k.status = c.status WHERE coalesce(k.n, -1) <> c.n",
+                          "ON k.team_id = c.team_id AND k.status = c.status WHERE coalesce(k.n, -1) <> c.n) + "
+                          "(SELECT count(*) FROM team_status_counts k WHERE k.n <> (SELECT count(*) FROM ideas i "
+                          "WHERE i.team_id = k.team_id AND i.status = k.status))",
 }
 
 

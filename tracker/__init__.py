@@ -23,8 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 class _Flask(Flask):
     """Flask, asking once per view or hook whether it is async: ensure_sync runs for every
     hook and the view on every request (15 times for an empty page: 2 % of it), and each time
-    asked inspect. The registered functions are a fixed set; the memo stops growing at
-    MEMO_LIMIT in case functions are ever made per request (after_this_request)."""
+    asked inspect. The app's views and hooks are a fixed set. A function made per request
+    (after_this_request, a class-based view's bound method: the app has neither) would be
+    remembered too, so the memo stops growing at MEMO_LIMIT. (A weak memo costs as much as
+    asking inspect.)"""
 
     MEMO_LIMIT = 1_000
 

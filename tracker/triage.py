@@ -48,6 +48,7 @@ def move_idea(idea: Idea, actor: User, to_status: str, note: str = "", saving_mi
                              max=MAX_MINUTES_PER_WEEK // 60), field="saving_hours")
     if to_status in TARGET_REQUIRED:
         duplicate_of = _duplicate_target(idea, duplicate_of)
+        _lock_in_order(idea.id, duplicate_of.id)
 
     now = utcnow()
     moved = db.session.execute(  # compare-and-set: a concurrent move of the same item loses cleanly
@@ -77,6 +78,17 @@ def move_idea(idea: Idea, actor: User, to_status: str, note: str = "", saving_mi
                                     text=note)
     db.session.commit()
     notifications.deliver(rows)
+
+
+def _lock_in_order(*idea_ids: int) -> None:
+    """PostgreSQL: locks the rows of items a change writes together (a merge: the duplicate and
+    its target), lowest id first, before it writes any. Each write to an item's status also
+    locks its team's counter rows (migration 0011); a merge that held the duplicate and its
+    counters while it waited for the target, which a move of the target held while it waited
+    for the same counters, would deadlock. SQLite has one writer at a time."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Idea.id).where(Idea.id.in_(idea_ids)).order_by(Idea.id)
+                           .with_for_update(key_share=True)).all()
 
 
 def status_label(status: str) -> str:

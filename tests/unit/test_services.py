@@ -1,10 +1,11 @@
 import threading
 
 import pytest
+from flask import Flask
 from sqlalchemy import event, func, select
 
 from tests.factories import category, make_idea, make_user
-from tracker import services
+from tracker import _Flask, services
 from tracker.errors import DomainError, NotAllowed
 from tracker.extensions import db
 from tracker.models import Comment, Idea, StatusChange, Team, Vote
@@ -324,13 +325,25 @@ def test_item_page_of_a_fresh_item_has_empty_lists_and_none_for_a_missing_one(em
     assert services.item_page(idea.id + 1000, employee) is None
 
 
-def test_views_and_hooks_are_asked_once_whether_they_are_async(app):
-    """ensure_sync answers from its memo for the app's fixed set of functions, and the memo
-    stays bounded however many functions it is asked about."""
+def test_views_and_hooks_are_asked_once_whether_they_are_async(monkeypatch):
+    """ensure_sync asks Flask once per function and answers the same function after that; the
+    memo stops growing at its limit (and still answers)."""
+    asked = []
+
+    def ask(self, func):
+        asked.append(func)
+        return func
+
+    monkeypatch.setattr(Flask, "ensure_sync", ask)
+    app = _Flask("memo")
+    app.MEMO_LIMIT = 3
+
     def view():
         return "ok"
 
-    assert app.ensure_sync(view) is view and app.ensure_sync(view) is view
-    made = [lambda: None for _ in range(app.MEMO_LIMIT + 50)]
-    assert all(app.ensure_sync(f) is f for f in made)
-    assert len(app._synced) <= app.MEMO_LIMIT
+    assert [app.ensure_sync(view) for _ in range(3)] == [view] * 3
+    assert asked == [view]
+    made = [lambda: None for _ in range(5)]
+    assert [app.ensure_sync(f) for f in made] == made
+    assert len(app._synced) == 3 and len(asked) == 6
+    assert app.ensure_sync(made[-1]) is made[-1] and len(asked) == 7  # past the limit: asked again
