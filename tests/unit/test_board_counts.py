@@ -3,7 +3,9 @@
 or changed by SQL by hand."""
 import re
 
-from sqlalchemy import func, select, text
+import pytest
+from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from tests.conftest import login
 from tests.factories import make_idea, make_user
@@ -86,3 +88,34 @@ def test_emptying_the_items_empties_the_counts(employee):
     db.session.commit()
     assert counted() == {}
     assert db.session.scalar(select(func.coalesce(func.sum(TeamStatusCount.n), 0))) == 0
+
+
+def test_a_merge_locks_both_items_before_it_writes_either(employee, colleague, leader):
+    """A merge writes the duplicate (and so its team's counters) and then the target; holding
+    the first while it waited for the target could deadlock with a move of the target. It locks
+    both items first, lowest id first (triage._lock_in_order)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's row locks (SQLite has one writer at a time)")
+    duplicate, target = make_idea(employee, title="Copy"), make_idea(colleague, title="Original")
+    sent = []
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        triage.move_idea(duplicate, leader, Status.DUPLICATE, note="Same", duplicate_of=target)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    locked = next(i for i, sql in enumerate(sent) if sql.endswith("FOR NO KEY UPDATE"))
+    written = next(i for i, sql in enumerate(sent) if sql.startswith("UPDATE ideas"))
+    assert locked < written, sent
+
+    # the lock covers both rows: another connection cannot take either meanwhile
+    triage._lock_in_order(target.id, duplicate.id)
+    with db.engine.connect() as other:
+        for idea_id in (duplicate.id, target.id):
+            with pytest.raises(OperationalError, match="could not obtain lock"):
+                other.execute(text("SELECT id FROM ideas WHERE id = :id FOR NO KEY UPDATE NOWAIT"), {"id": idea_id})
+            other.rollback()
+    db.session.rollback()
