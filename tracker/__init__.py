@@ -54,6 +54,12 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'nebenan.db'}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # The ping finds connections a database server dropped (a restart, a failover).
+        # A SQLite file has no server: its connections never go away underneath.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     db.init_app(app)
     app.teardown_appcontext(_end_db_session)  # runs before Flask-SQLAlchemy's own (reverse order)

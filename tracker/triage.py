@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, Text, bindparam, cast, delete, func, insert, literal, select, union_all, update
+from sqlalchemy import Text, bindparam, cast, delete, func, insert, literal, select, union_all, update
 from sqlalchemy.orm import joinedload
 
 from . import notifications, permissions
@@ -16,7 +16,7 @@ from .errors import DomainError, NotAllowed
 from .extensions import core_execute, db
 from .models import MAX_ID, Idea, StatusChange, TeamStatusCount, User, Vote, utcnow
 from .paging import inline
-from .sqlhints import mostly_true
+from .sqlhints import mostly_true, status_value
 from .sqljson import fields, json_list, json_map, moment
 from .workflow import (
     BOARD_COLUMNS, MAX_MINUTES_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind, NotificationType,
@@ -52,7 +52,7 @@ def move_idea(idea: Idea, actor: User, to_status: str, note: str = "", saving_mi
 
     now = utcnow()
     moved = db.session.execute(  # compare-and-set: a concurrent move of the same item loses cleanly
-        update(Idea).where(Idea.id == idea.id, Idea.status == from_status).values(
+        update(Idea).where(Idea.id == idea.id, Idea.status == status_value(from_status)).values(
             status=to_status, last_activity_at=now,
             first_response_at=func.coalesce(Idea.first_response_at, now))
     ).rowcount
@@ -230,7 +230,7 @@ def _board_statement(filters: tuple[str, ...]):
     # branch reads nothing).
     ranking = (Idea.vote_count.desc(), Idea.minutes_total.desc(), Idea.id.desc())
     # (mostly_true: through the covering index, which starts with the team, not the status index.)
-    branches = [select(Idea.id).where(mostly_true(Idea.status == status), *conditions).order_by(*ranking)
+    branches = [select(Idea.id).where(mostly_true(Idea.status == status_value(status)), *conditions).order_by(*ranking)
                 .limit(inline("per_column")).subquery() for status in BOARD_COLUMNS]
     top = union_all(*(select(branch.c.id) for branch in branches)).subquery()
     counted = _column_totals(filters, conditions)
@@ -264,8 +264,7 @@ def waiting_conditions() -> list:
     SQLite uses a partial index only when the query states its condition with the same
     literal (not a bound parameter), and would otherwise read every New item through the
     status index."""
-    new = literal(Status.NEW.value, String, literal_execute=True)
-    return [mostly_true(Idea.status == new), Idea.first_response_at.is_(None),
+    return [mostly_true(Idea.status == status_value(Status.NEW)), Idea.first_response_at.is_(None),
             Idea.created_at <= bindparam("cutoff", type_=Idea.created_at.type)]
 
 
@@ -332,14 +331,14 @@ def is_waiting(idea: Idea) -> bool:
 # --- you said, we did -----------------------------------------------------------------
 
 def implemented_page(page: int, per_page: int = 20):
-    stmt = select(Idea).where(Idea.status == Status.IMPLEMENTED).options(
+    stmt = select(Idea).where(Idea.status == status_value(Status.IMPLEMENTED)).options(
         joinedload(Idea.category), joinedload(Idea.team)).order_by(Idea.implemented_at.desc(), Idea.id.desc())
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
 def total_saving_minutes() -> int:
     return db.session.scalar(select(func.coalesce(func.sum(Idea.saving_minutes), 0)).where(
-        Idea.status == Status.IMPLEMENTED)) or 0
+        Idea.status == status_value(Status.IMPLEMENTED))) or 0
 
 
 def implemented_notes(ideas: list[Idea]) -> dict[int, str]:

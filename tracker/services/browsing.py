@@ -12,6 +12,7 @@ from ..cards import select_cards
 from ..models import MAX_ID, Comment, Idea, StatusChange, User, Vote
 from ..paging import paginate_capped, paged
 from ..search import search_condition, search_query
+from ..sqlhints import status_param
 from ..sqljson import fields, json_list, moment
 from ..workflow import Kind, Status
 
@@ -77,7 +78,7 @@ def _list_statements(sort: str, filters: tuple[str, ...], dialect: str, panel: s
     the waiting panel's columns (triage.waiting_columns)."""
     conditions = {
         "kind": lambda: [Idea.kind == bindparam("kind")],
-        "status": lambda: [Idea.status == bindparam("status")],
+        "status": lambda: [Idea.status == status_param("status")],
         "category": lambda: [Idea.category_id == bindparam("category")],
         "team": lambda: [Idea.team_id == bindparam("team")],
         "team_ids": lambda: [Idea.team_id.in_(bindparam("team_ids", expanding=True))],
