@@ -75,4 +75,8 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(Exception)
     def unexpected(error):
         log.exception("unhandled error on %s %s", request.method, request.path)
+        try:  # a failed flush leaves the session unusable, and the page reads the user from it
+            db.session.rollback()
+        except Exception:
+            log.warning("rollback after an unhandled error failed too", exc_info=True)
         return _render(InternalServerError())

@@ -1,4 +1,4 @@
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import login
 from tests.factories import make_idea, make_user
@@ -109,6 +109,41 @@ def test_admin_renames_a_team(client, admin, team):
     client.post(f"/admin/teams/{team.id}", data={"name": "Einkauf & Logistik"})
     db.session.refresh(team)
     assert team.name == "Einkauf & Logistik"
+
+
+def test_a_team_cannot_take_a_name_that_reads_like_another(client, admin, team, other_team):
+    """Renaming to a taken name once ended in a 500 (the name was flushed by a query before
+    the commit); case and spaces aside, a name that reads the same is taken too."""
+    login(client, admin)
+    for typed in (other_team.name, f"  {other_team.name.upper()} "):
+        response = client.post(f"/admin/teams/{team.id}", data={"name": typed})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and "A team with this name already exists." in page
+        assert f'value="{typed.strip()}"' in page or f'value="{typed}"' in page  # what was typed stays
+    created = client.post("/admin/teams", data={"name": team.name.lower()})
+    assert "A team with this name already exists." in created.get_data(as_text=True)
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(Team.name))) == sorted([team.name, other_team.name])
+    assert client.get("/admin/teams").status_code == 200  # the session is usable afterwards
+
+
+def test_two_categories_cannot_share_a_name_in_either_language(client, admin):
+    login(client, admin)
+    other = db.session.scalar(select(Category).where(Category.code == "other"))
+    before = db.session.scalar(select(func.count()).select_from(Category))
+    for data, field_text in (({"name_en": " other ", "name_de": "Neu"}, "name_en"),
+                             ({"name_en": "Brand new", "name_de": other.name_de.upper()}, "name_de")):
+        response = client.post("/admin/categories", data={**data, "position": 5, "active": "y"})
+        page = response.get_data(as_text=True)
+        assert "A category with this name already exists." in page, field_text
+    assert db.session.scalar(select(func.count()).select_from(Category)) == before
+    first = db.session.scalar(select(Category).where(Category.id != other.id).order_by(Category.id))
+    response = client.post(f"/admin/categories/{first.id}",
+                           data={"name_en": other.name_en, "name_de": first.name_de, "position": 1, "active": "y"})
+    assert "A category with this name already exists." in response.get_data(as_text=True)
+    ok = client.post(f"/admin/categories/{first.id}",  # its own names again: not a clash with itself
+                     data={"name_en": first.name_en.lower(), "name_de": first.name_de, "position": 1, "active": "y"})
+    assert ok.status_code == 302
 
 
 def test_admin_edits_the_category_list(client, admin, employee):

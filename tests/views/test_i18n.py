@@ -49,11 +49,15 @@ def test_accept_language_picks_the_language(client, employee, header, expected, 
 
 def test_the_users_setting_wins_over_the_browser(client, employee):
     login(client, employee)
-    client.post("/settings", data={"locale": "de"})
+    saved = client.post("/settings", data={"locale": "de", "email_preference": "immediate"}, follow_redirects=True)
+    # The confirmation speaks the language just chosen, like the page around it.
+    assert "Ihre Einstellungen wurden gespeichert." in saved.get_data(as_text=True)
     db.session.refresh(employee)
     assert employee.locale == "de"
     page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert '<html lang="de">' in page
+    back = client.post("/settings", data={"locale": "en", "email_preference": "immediate"}, follow_redirects=True)
+    assert "Your settings are saved." in back.get_data(as_text=True)
 
 
 def test_the_language_switch_works_before_login(client):
@@ -67,16 +71,22 @@ def test_the_language_switch_after_a_refused_form_returns_to_its_page(client, em
     login(client, colleague)
     refused = client.post(f"/ideas/{idea.id}/comments", data={"body": ""})
     assert refused.status_code == 422
-    # The refused form's page has the address it was posted to, which only takes posts.
-    response = client.post("/language", data={"locale": "de", "next": f"/ideas/{idea.id}/comments"},
-                           headers={"Referer": f"http://localhost/ideas/{idea.id}"})
-    assert response.status_code == 302 and response.location == f"/ideas/{idea.id}"
+    # The refused form's page has the address it was posted to, which only takes posts; the
+    # browser's referrer is that address too.
+    for refused_at in (f"/ideas/{idea.id}/comments", f"/ideas/{idea.id}/vote"):
+        response = client.post("/language", data={"locale": "de", "next": refused_at},
+                               headers={"Referer": f"http://localhost{refused_at}"})
+        assert response.status_code == 302 and response.location == f"/ideas/{idea.id}"
     assert '<html lang="de">' in client.get(response.location).get_data(as_text=True)
-    elsewhere = client.post("/language", data={"locale": "en", "next": f"/ideas/{idea.id}/comments"},
-                            headers={"Referer": "https://evil.example/ideas/1"})
-    assert elsewhere.location == "/"
     ordinary = client.post("/language", data={"locale": "en", "next": "/?sort=newest"})
     assert ordinary.location == "/?sort=newest"
+    # Without `next`: the referrer, on this site only.
+    referred = client.post("/language", data={"locale": "en"}, headers={"Referer": "http://localhost/board?team="})
+    assert referred.location == "/board?team="
+    elsewhere = client.post("/language", data={"locale": "en"}, headers={"Referer": "https://evil.example/board"})
+    assert elsewhere.location == "/"
+    outside = client.post("/language", data={"locale": "en", "next": "https://evil.example/ideas/1"})
+    assert outside.location == "/"
 
 
 def test_dates_and_numbers_are_localised(client, employee, colleague):

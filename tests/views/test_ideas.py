@@ -55,6 +55,17 @@ def test_bad_input_is_explained_kept_and_nothing_saved(login_as, employee, team,
     assert count(Idea) == 0
 
 
+def test_an_empty_form_marks_every_missing_answer_at_once(login_as, employee, team):
+    client = login_as(employee)
+    response = client.post("/ideas/new", data={"kind": "pain_point", "title": "", "description": "",
+                                               "category_id": "0", "team_id": "0"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert page.count("This field is required.") == 2  # title and description
+    assert "Choose one of the categories." in page and "Choose the team that owns the process." in page
+    assert count(Idea) == 0
+
+
 def test_hostile_text_is_rendered_escaped(login_as, employee, colleague, team):
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)> [link](javascript:alert(1))'
     client = login_as(employee)

@@ -82,7 +82,7 @@ def teams():
         try:
             services.create_team(form.name.data, form.leader_ids.data)
         except DomainError as error:
-            form.name.errors.append(error.message)
+            show_error(form, error, "name")
         else:
             flash(_("The team is created."), "success")
             return redirect(url_for("admin.teams"))
@@ -97,7 +97,7 @@ def edit_team(team_id: int):
         try:
             services.update_team(team, form.name.data, form.leader_ids.data)
         except DomainError as error:
-            form.name.errors.append(error.message)
+            show_error(form, error, "name")
         else:
             flash(_("The team is saved."), "success")
             return redirect(url_for("admin.teams"))
@@ -111,7 +111,7 @@ def categories():
         try:
             services.save_category(None, form.name_en.data, form.name_de.data, form.position.data, form.active.data)
         except DomainError as error:
-            form.name_en.errors.append(error.message)
+            show_error(form, error, "name_en")
         else:
             flash(_("The category is added."), "success")
             return redirect(url_for("admin.categories"))
@@ -127,7 +127,7 @@ def edit_category(category_id: int):
             services.save_category(category, form.name_en.data, form.name_de.data, form.position.data,
                                    form.active.data)
         except DomainError as error:
-            form.name_en.errors.append(error.message)
+            show_error(form, error, "name_en")
         else:
             flash(_("The category is saved."), "success")
             return redirect(url_for("admin.categories"))

@@ -2,7 +2,7 @@
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import HTTPException
@@ -100,6 +100,7 @@ def settings():
                         email_preference=current_user.email_preference)
     if form.validate_on_submit():
         services.update_settings(current_user, form.locale.data, form.email_preference.data)
+        refresh()  # the confirmation in the language just chosen
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.settings"))
     return render_template("auth/settings.html", form=form)
@@ -117,15 +118,23 @@ def language():
 
 
 def _page_to_return_to(target: str | None) -> str:
-    """The page the switch was pressed on. After a refused form that is the address the form
-    was posted to, which has no page to show: then the page the form was on (the referrer)."""
+    """The page the switch was pressed on. After a refused form that page's address is the one
+    the form was posted to, which takes no GET (/ideas/7/comments): then the nearest address
+    above it that does (/ideas/7), the page the form belongs to. Without `next`, the referrer
+    on this site."""
     referrer = urlsplit(request.referrer or "")
     from_here = referrer.netloc == request.host and referrer.path
+    adapter = current_app.url_map.bind(request.host)
     for candidate in (target, from_here and urlunsplit(("", "", referrer.path, referrer.query, ""))):
-        path = safe_next(candidate)
-        try:
-            current_app.url_map.bind(request.host).match(urlsplit(path).path, method="GET")
-        except HTTPException:
+        if not candidate:
             continue
-        return path
+        path = safe_next(candidate)
+        segments = urlsplit(path).path.rstrip("/").split("/")
+        for keep in range(len(segments), 0, -1):
+            page = path if keep == len(segments) else "/".join(segments[:keep]) or "/"
+            try:
+                adapter.match(urlsplit(page).path, method="GET")
+            except HTTPException:
+                continue
+            return page
     return url_for("ideas.index")

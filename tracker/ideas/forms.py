@@ -19,8 +19,12 @@ class IdeaForm(FlaskForm):
     description = TextAreaField(
         _l("Description"), validators=[DataRequired(), Length(max=20000), NoControlCharacters(allow_newlines=True)],
         filters=[strip], description=_l("What happens, how often, and what would help. Markdown is allowed."))
-    category_id = SelectField(_l("Category"), coerce=int, validate_choice=True)
+    # 0 is "Please choose…": marked with the other fields' errors, not after them (the service
+    # checks the choice again, e.g. a category retired meanwhile).
+    category_id = SelectField(_l("Category"), coerce=int, validate_choice=True,
+                              validators=[NumberRange(min=1, message=_l("Choose one of the categories."))])
     team_id = SelectField(_l("Team that owns the process"), coerce=int, validate_choice=True,
+                          validators=[NumberRange(min=1, message=_l("Choose the team that owns the process."))],
                           description=_l("The team that could change it, which may not be your own."))
     minutes_per_week = IntegerField(
         _l("Minutes lost per week"), validators=[Optional(), MINUTES_RANGE],

@@ -133,7 +133,21 @@ def all_categories() -> list[Category]:
     return list(db.session.scalars(_ALL_CATEGORIES))
 
 
+def _same_name(a: str, b: str) -> bool:
+    """Names people would take for the same: case and runs of spaces aside."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _check_team_name(name: str, team: Team | None = None) -> None:
+    """Teams are chosen by name in every form and filter, so no two may read alike (the
+    database's unique constraint sees only exact equals)."""
+    for other_id, other in db.session.execute(select(Team.id, Team.name)):
+        if (team is None or other_id != team.id) and _same_name(other, name):
+            raise DomainError(_l("A team with this name already exists."), field="name")
+
+
 def create_team(name: str, leader_ids: list[int]) -> Team:
+    _check_team_name(name)
     team = Team(name=name.strip())
     team.leaders = _leaders(leader_ids)
     db.session.add(team)
@@ -142,9 +156,13 @@ def create_team(name: str, leader_ids: list[int]) -> Team:
 
 
 def update_team(team: Team, name: str, leader_ids: list[int]) -> None:
-    team.name = name.strip()
+    # Read first, change after: a query would flush the new name early, and a name that is
+    # taken must fail at the commit (a clear message), not inside a query (a 500).
+    _check_team_name(name, team)
     before = list(team.leaders)
-    team.leaders = _leaders(leader_ids)
+    leaders = _leaders(leader_ids)
+    team.name = name.strip()
+    team.leaders = leaders
     for user in before:
         # Chosen here, an employee becomes a leader (_leaders); no longer leading any team,
         # a leader becomes an employee again. Admins keep their role.
@@ -191,6 +209,12 @@ def next_category_position() -> int:
 
 
 def save_category(category: Category | None, name_en: str, name_de: str, position: int, active: bool) -> Category:
+    for other in db.session.execute(select(Category.id, Category.name_en, Category.name_de)):
+        if category is not None and other.id == category.id:
+            continue
+        for field, name, taken in (("name_en", name_en, other.name_en), ("name_de", name_de, other.name_de)):
+            if _same_name(name, taken):  # the lists show one name per language: each must tell them apart
+                raise DomainError(_l("A category with this name already exists."), field=field)
     if category is None:
         code = _category_code(name_en)
         category = Category(code=code)
