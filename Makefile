@@ -38,11 +38,11 @@ test: $(VENV)/.dev translations
 
 ## extract-messages / update-messages: after changing user-facing strings
 extract-messages: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F tracker/babel.cfg -k _l -k lazy_gettext --ignore-dirs ".*" --no-location --sort-output \
+	$(BIN)/pybabel extract -F tracker/babel.cfg -k _l -k lazy_gettext --ignore-dirs ".*" --no-location --sort-output --width 100 \
 		--project Nebenan -o tracker/translations/messages.pot .
 
 update-messages: extract-messages
-	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-fuzzy-matching --width 100
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -167,15 +167,18 @@ def test_only_the_author_may_edit(employee, admin):
                              team=idea.team, minutes_per_week=0, anonymous=False)
 
 
-def test_authenticate_says_the_same_for_unknown_wrong_and_inactive(employee, colleague):
+def test_authenticate_says_the_same_for_unknown_and_wrong_and_tells_the_owner_of_an_inactive(employee, colleague):
     from tests.factories import PASSWORD
+    from tracker.services.accounts import AccountDeactivated
 
     colleague.active = False
     db.session.commit()
     assert services.authenticate("ERIKA@example.com ", PASSWORD) == employee
     assert services.authenticate("nobody@example.com", PASSWORD) is None
     assert services.authenticate(employee.email, "wrong-password") is None
-    assert services.authenticate(colleague.email, PASSWORD) is None
+    assert services.authenticate(colleague.email, "wrong-password") is None  # without the password: nothing
+    with pytest.raises(AccountDeactivated):
+        services.authenticate(colleague.email, PASSWORD)
 
 
 def test_register_respects_allowed_domains(app, team):

@@ -34,8 +34,11 @@ def test_deactivated_user_cannot_log_in_and_is_logged_out(client, employee):
     employee.active = False
     db.session.commit()
     assert client.get("/").status_code == 302
+    wrong = client.post("/login", data={"email": employee.email, "password": "wrong-password"})
+    assert b"Email or password is wrong." in wrong.data
     response = client.post("/login", data={"email": employee.email, "password": PASSWORD})
-    assert b"Email or password is wrong." in response.data
+    assert b"This account is deactivated. Please ask an admin of Nebenan." in response.data
+    assert client.get("/").status_code == 302  # and still logged out
 
 
 @pytest.mark.parametrize("target,expected", [

@@ -54,12 +54,16 @@ def login():
         return redirect(url_for("ideas.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            _fresh_session()
-            login_user(user, remember=form.remember.data)
-            return redirect(safe_next(form.next.data))
-        flash(_("Email or password is wrong."), "error")
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as error:  # the right password for a deactivated account
+            flash(error.message, "error")
+        else:
+            if user is not None:
+                _fresh_session()
+                login_user(user, remember=form.remember.data)
+                return redirect(safe_next(form.next.data))
+            flash(_("Email or password is wrong."), "error")
     return render_template("auth/login.html", form=form)
 
 

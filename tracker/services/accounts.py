@@ -50,15 +50,22 @@ def register_user(email: str, name: str, password: str, team: Team | None) -> Us
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user, or None for a wrong email, a wrong password or a deactivated
-    account alike, so that the answer never tells which accounts exist."""
+    """The user, or None for a wrong email or a wrong password alike, so that the answer
+    never tells which accounts exist. A deactivated account with its right password is told
+    so (AccountDeactivated): only its owner, who knows it exists, can get that answer."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         check_password_hash(_dummy_hash(), password)  # as slow as a real check: timing tells nothing
         return None
-    if not user.check_password(password) or not user.active:
+    if not user.check_password(password):
         return None
+    if not user.active:
+        raise AccountDeactivated(_l("This account is deactivated. Please ask an admin of Nebenan."))
     return user
+
+
+class AccountDeactivated(DomainError):
+    pass
 
 
 @cache
