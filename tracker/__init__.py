@@ -145,7 +145,8 @@ def _init_i18n(app: Flask) -> None:
         datetime=i18n.datetime_filter,
         number=i18n.number_filter,
         age=i18n.age_filter,
-        duration=lambda delta: format_timedelta(delta, granularity="hour", threshold=1.5),
+        # To the minute: an answer within minutes is not "1 hour".
+        duration=lambda delta: format_timedelta(delta, granularity="minute", threshold=1.5),
         hours=i18n.hours_filter,
     )
     app.jinja_env.globals.update(

@@ -130,6 +130,15 @@ def test_vote_fragment_for_the_script(login_as, employee, colleague):
     assert "Withdraw my vote" in html
 
 
+def test_an_idea_counts_votes_and_no_hours(login_as, employee, colleague):
+    """An improvement idea costs nobody time: its vote box, like the list, shows no hours lost."""
+    idea = make_idea(employee, kind="idea", minutes_per_week=None)
+    client = login_as(colleague)
+    html = client.post(f"/ideas/{idea.id}/vote", data={}, headers={"X-Fragment": "vote"}).get_data(as_text=True)
+    assert "data-vote-count>1<" in html and "Hours lost per week" not in html
+    assert "Hours lost per week" not in client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+
+
 def test_vote_with_bad_minutes_is_explained(login_as, employee, colleague):
     idea = make_idea(employee)
     client = login_as(colleague)
