@@ -1,9 +1,9 @@
 from sqlalchemy import func, select
 
 from tests.conftest import login
-from tests.factories import make_idea, make_user
+from tests.factories import make_idea, make_team, make_user
 from tracker.extensions import db
-from tracker.models import Category, Team
+from tracker.models import Category, Team, User
 
 
 def test_admin_changes_role_team_and_deactivates(client, admin, employee, other_team):
@@ -125,6 +125,24 @@ def test_a_team_cannot_take_a_name_that_reads_like_another(client, admin, team, 
     db.session.expire_all()
     assert sorted(db.session.scalars(select(Team.name))) == sorted([team.name, other_team.name])
     assert client.get("/admin/teams").status_code == 200  # the session is usable afterwards
+
+
+def test_look_alike_names_from_before_the_rule_stay_editable(client, admin, team, employee):
+    twin = make_team(team.name.upper())  # as the command line could make one before
+    login(client, admin)
+    response = client.post(f"/admin/teams/{twin.id}", data={"name": twin.name, "leader_ids": [employee.id]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [u.id for u in db.session.get(Team, twin.id).leaders] == [employee.id]
+
+
+def test_the_command_line_finds_a_team_by_its_name_as_the_admin_pages_compare(runner, team):
+    result = runner.invoke(args=["create-user", "neu@example.com", "--name", "Neu", "--password", "a-long-password",
+                                 "--team", f" {team.name.lower()} "])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "neu@example.com"))
+    assert user.team_id == team.id
+    assert db.session.scalar(select(func.count()).select_from(Team)) == 1
 
 
 def test_two_categories_cannot_share_a_name_in_either_language(client, admin):

@@ -20,6 +20,16 @@ def commit_or_conflict(message, field: str | None = None) -> None:
         raise DomainError(message, field=field) from error
 
 
+def flush_or_conflict(message, field: str | None = None) -> None:
+    """As commit_or_conflict, for the changes so far, before the use case reads more (a
+    query would flush them itself, and a conflict there would be no message but a 500)."""
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise DomainError(message, field=field) from error
+
+
 def commit_with(obj, row) -> None:
     """Commits, and gives `obj` the values in `row` (column name -> value, as written by the
     transaction's own UPDATE ... RETURNING) instead of expiring what the session holds: the

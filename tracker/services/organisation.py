@@ -13,15 +13,17 @@ from ..extensions import core_execute, db, reads_only
 from ..models import Category, Team, User, in_language
 from ..workflow import Role
 from .accounts import add_user, new_session_token
-from .common import commit_or_conflict, get_by_id
+from .common import commit_or_conflict, flush_or_conflict, get_by_id
 
 
 def get_or_create_team(name: str) -> Team:
+    """The team of that name (case and spaces aside, as the admin pages compare them), or a new one."""
     name = name.strip()
-    team = db.session.scalar(select(Team).where(Team.name == name))
-    if team is None:
-        team = Team(name=name)
-        db.session.add(team)
+    for team in db.session.scalars(select(Team)):
+        if _same_name(team.name, name):
+            return team
+    team = Team(name=name)
+    db.session.add(team)
     return team
 
 
@@ -156,13 +158,15 @@ def create_team(name: str, leader_ids: list[int]) -> Team:
 
 
 def update_team(team: Team, name: str, leader_ids: list[int]) -> None:
-    # Read first, change after: a query would flush the new name early, and a name that is
-    # taken must fail at the commit (a clear message), not inside a query (a 500).
-    _check_team_name(name, team)
+    if not _same_name(name, team.name):  # look-alikes from before the rule may keep their names
+        _check_team_name(name, team)
     before = list(team.leaders)
-    leaders = _leaders(leader_ids)
+    leaders = _leaders(leader_ids)  # read before the name changes (a query flushes)
     team.name = name.strip()
     team.leaders = leaders
+    # The roles below read each former leader's teams: a query that flushes the name. A name
+    # taken meanwhile (a race past the check) is a message then, not a 500.
+    flush_or_conflict(_l("A team with this name already exists."), field="name")
     for user in before:
         # Chosen here, an employee becomes a leader (_leaders); no longer leading any team,
         # a leader becomes an employee again. Admins keep their role.
@@ -209,11 +213,16 @@ def next_category_position() -> int:
 
 
 def save_category(category: Category | None, name_en: str, name_de: str, position: int, active: bool) -> Category:
+    # The lists show one name per language: each must tell the categories apart. A name kept
+    # as it was is not checked (look-alikes from before the rule stay editable).
+    changed = [(field, name) for field, name, current in (
+        ("name_en", name_en, category.name_en if category else None),
+        ("name_de", name_de, category.name_de if category else None)) if current is None or not _same_name(name, current)]
     for other in db.session.execute(select(Category.id, Category.name_en, Category.name_de)):
         if category is not None and other.id == category.id:
             continue
-        for field, name, taken in (("name_en", name_en, other.name_en), ("name_de", name_de, other.name_de)):
-            if _same_name(name, taken):  # the lists show one name per language: each must tell them apart
+        for field, name in changed:
+            if _same_name(name, getattr(other, field)):
                 raise DomainError(_l("A category with this name already exists."), field=field)
     if category is None:
         code = _category_code(name_en)
