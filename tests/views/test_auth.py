@@ -53,6 +53,22 @@ def test_login_next_redirect_stays_on_the_site(client, employee, target, expecte
     assert response.location == expected
 
 
+def test_a_form_posted_after_the_session_ended_comes_back_to_its_page(client, employee, colleague):
+    """Logged out elsewhere, a vote or comment asks for the login with next=/ideas/7/vote, an
+    address that takes only posts: after the login, the item's page, not a 405."""
+    from tests.factories import make_idea
+
+    idea = make_idea(colleague)
+    for action in ("vote", "comments"):
+        asked = client.post(f"/ideas/{idea.id}/{action}", data={"body": "Same here"})
+        assert asked.status_code == 302 and asked.location.startswith("/login?next=")
+        response = client.post("/login", data={"email": employee.email, "password": PASSWORD,
+                                               "next": f"/ideas/{idea.id}/{action}"})
+        assert response.location == f"/ideas/{idea.id}"
+        assert client.get(response.location).status_code == 200
+        client.post("/logout")
+
+
 def test_pages_ask_for_login_and_come_back(client, employee):
     response = client.get("/ideas/new")
     assert response.status_code == 302

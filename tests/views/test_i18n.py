@@ -5,7 +5,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from tests.conftest import login
-from tests.factories import make_idea
+from tests.factories import PASSWORD, make_idea
 from tracker.extensions import db
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "tracker" / "translations"
@@ -40,8 +40,9 @@ def test_the_catalog_covers_every_string_in_the_code():
     ("en-US,en;q=0.9", "Hours lost per week", "Verlorene Stunden pro Woche"),
 ])
 def test_accept_language_picks_the_language(client, employee, header, expected, unexpected):
+    """The browser's language at the login, kept for someone who chose none."""
     make_idea(employee)
-    login(client, employee)
+    client.post("/login", data={"email": employee.email, "password": PASSWORD}, headers={"Accept-Language": header})
     for url in ("/", "/ideas/1"):
         page = client.get(url, headers={"Accept-Language": header}).get_data(as_text=True)
         assert expected in page and unexpected not in page
@@ -58,6 +59,22 @@ def test_the_users_setting_wins_over_the_browser(client, employee):
     assert '<html lang="de">' in page
     back = client.post("/settings", data={"locale": "en", "email_preference": "immediate"}, follow_redirects=True)
     assert "Your settings are saved." in back.get_data(as_text=True)
+
+
+def test_the_language_of_the_login_is_kept_for_the_emails(client, employee, colleague):
+    """Without a language of their own, people read their emails in the one they use the app in."""
+    assert employee.locale is None
+    client.post("/login", data={"email": employee.email, "password": PASSWORD},
+                headers={"Accept-Language": "de-DE,de;q=0.9"})
+    db.session.refresh(employee)
+    assert employee.locale == "de"
+    colleague.locale = "en"
+    db.session.commit()
+    client.post("/logout")
+    client.post("/login", data={"email": colleague.email, "password": PASSWORD},
+                headers={"Accept-Language": "de"})  # a saved language stays as it is
+    db.session.refresh(colleague)
+    assert colleague.locale == "en"
 
 
 def test_the_language_switch_works_before_login(client):
@@ -95,8 +112,10 @@ def test_dates_and_numbers_are_localised(client, employee, colleague):
     idea = make_idea(employee, minutes_per_week=75)
     services.cast_vote(idea, colleague, 0)
     login(client, colleague)
-    german = client.get(f"/ideas/{idea.id}", headers={"Accept-Language": "de"}).get_data(as_text=True)
-    english = client.get(f"/ideas/{idea.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    client.post("/language", data={"locale": "de"})
+    german = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    client.post("/language", data={"locale": "en"})
+    english = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
     assert "data-hours-lost>1,3<" in german and "data-hours-lost>1.3<" in english
     year = str(idea.created_at.year)
     assert year in german and year in english

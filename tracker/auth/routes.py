@@ -27,6 +27,14 @@ def safe_next(target: str | None) -> str:
     return url_for("ideas.index")
 
 
+def _keep_language(user) -> None:
+    """Someone without a language of their own keeps the one they log in with (chosen in the
+    footer, or their browser's): their emails, written without a request, speak it too, and
+    the settings page shows what is really saved."""
+    if not user.locale:
+        services.set_locale(user, str(get_locale()))
+
+
 def _fresh_session() -> None:
     """A new session at login (no fixation); only the chosen language carries over."""
     locale = session.get("locale")
@@ -62,7 +70,8 @@ def login():
             if user is not None:
                 _fresh_session()
                 login_user(user, remember=form.remember.data)
-                return redirect(safe_next(form.next.data))
+                _keep_language(user)
+                return redirect(page_for(form.next.data))
             flash(_("Email or password is wrong."), "error")
     return render_template("auth/login.html", form=form)
 
@@ -92,6 +101,7 @@ def register():
         else:
             _fresh_session()
             login_user(user)
+            _keep_language(user)
             flash(_("Welcome to Nebenan, %(name)s!", name=user.name), "success")
             return redirect(url_for("ideas.index"))
     return render_template("auth/register.html", form=form)
@@ -122,23 +132,29 @@ def language():
 
 
 def _page_to_return_to(target: str | None) -> str:
-    """The page the switch was pressed on. After a refused form that page's address is the one
-    the form was posted to, which takes no GET (/ideas/7/comments): then the nearest address
-    above it that does (/ideas/7), the page the form belongs to. Without `next`, the referrer
-    on this site."""
+    """The page the switch was pressed on (page_for(`next`)); without `next`, the referrer on
+    this site."""
     referrer = urlsplit(request.referrer or "")
     from_here = referrer.netloc == request.host and referrer.path
-    adapter = current_app.url_map.bind(request.host)
     for candidate in (target, from_here and urlunsplit(("", "", referrer.path, referrer.query, ""))):
-        if not candidate:
+        if candidate:
+            return page_for(candidate)
+    return url_for("ideas.index")
+
+
+def page_for(target: str | None) -> str:
+    """A page on this site to go to for `target`. After a refused form, or a form posted after
+    the session ended, the address is the one the form was posted to, which takes no GET
+    (/ideas/7/comments): then the nearest address above it that does (/ideas/7), the page the
+    form belongs to."""
+    path = safe_next(target)
+    adapter = current_app.url_map.bind(request.host)
+    segments = urlsplit(path).path.rstrip("/").split("/")
+    for keep in range(len(segments), 0, -1):
+        page = path if keep == len(segments) else "/".join(segments[:keep]) or "/"
+        try:
+            adapter.match(urlsplit(page).path, method="GET")
+        except HTTPException:
             continue
-        path = safe_next(candidate)
-        segments = urlsplit(path).path.rstrip("/").split("/")
-        for keep in range(len(segments), 0, -1):
-            page = path if keep == len(segments) else "/".join(segments[:keep]) or "/"
-            try:
-                adapter.match(urlsplit(page).path, method="GET")
-            except HTTPException:
-                continue
-            return page
+        return page
     return url_for("ideas.index")
