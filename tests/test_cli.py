@@ -2,7 +2,7 @@ from sqlalchemy import func, select
 
 from tracker import services
 from tracker.extensions import db
-from tracker.models import Idea, StatusChange, Team, User, Vote
+from tracker.models import Idea, Notification, StatusChange, Team, User, Vote
 from tracker.workflow import Status
 
 
@@ -26,6 +26,17 @@ def test_create_user_refuses_a_taken_email(runner, employee):
     result = runner.invoke(args=["create-user", employee.email, "--name", "X", "--password", "a-long-password"])
     assert result.exit_code != 0
     assert "already exists" in result.output
+
+
+def test_seed_demo_emails_nobody_now_or_later(app, runner, smtp):
+    """With a mail server configured, the demo's made-up history is no news for its people."""
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count()).select_from(Notification)) > 20  # the bells still ring
+    assert app.config["MAIL_SERVER"] == "127.0.0.1"  # the setting is back
+    for command in ("send-pending", "send-digests"):
+        assert runner.invoke(args=[command]).exit_code == 0
+    assert smtp.messages == []
 
 
 def test_seed_demo_builds_the_demo_company_once(runner):

@@ -11,12 +11,13 @@ import random
 from datetime import datetime, timedelta
 
 import click
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
 
 from . import services, triage
 from .extensions import db
-from .models import Category, Comment, Idea, StatusChange, Team, User, Vote, utcnow
+from .models import Category, Comment, Idea, Notification, StatusChange, Team, User, Vote, utcnow
 from .workflow import CLOSED_STATUSES, Kind, Role, Status
 
 PASSWORD = "nebenan-demo"
@@ -315,6 +316,22 @@ def has_users() -> bool:
 
 
 def seed() -> dict[str, int]:
+    """The demo company, told to nobody: its history is made with the app's own use cases,
+    which email the people concerned; the demo's people get none of it (they may be real
+    addresses at a company trying Nebenan with its mail server configured)."""
+    mail_server = current_app.config.get("MAIL_SERVER")
+    current_app.config["MAIL_SERVER"] = None
+    try:
+        counts = _seed()
+        # Settled for email: neither send-pending nor a digest mails the demo's past later.
+        db.session.execute(update(Notification).where(Notification.emailed_at.is_(None)).values(emailed_at=utcnow()))
+        db.session.commit()
+    finally:
+        current_app.config["MAIL_SERVER"] = mail_server
+    return counts
+
+
+def _seed() -> dict[str, int]:
     rng = random.Random(2026)
     now = utcnow().replace(microsecond=0)
     categories = {c.code: c for c in db.session.scalars(select(Category))}

@@ -287,7 +287,7 @@ class Notification(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column()
-    emailed_at: Mapped[datetime | None] = mapped_column()
+    emailed_at: Mapped[datetime | None] = mapped_column()  # sent, or settled unsent (arrived under "never")
     email_attempts: Mapped[int] = mapped_column(default=0)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -111,7 +111,8 @@ def send_pending() -> tuple[int, int]:
         return 0, 0
     now = utcnow()
     return _send_each(select(Notification).join(Notification.user).where(
-        Notification.emailed_at.is_(None), Notification.created_at <= now - PENDING_AFTER,
+        Notification.emailed_at.is_(None), Notification.read_at.is_(None),  # read in the app: no email needed
+        Notification.created_at <= now - PENDING_AFTER,
         Notification.created_at >= now - PENDING_WINDOW,
         Notification.email_attempts < current_app.config["MAX_EMAIL_ATTEMPTS"],
         User.email_preference == EmailPreference.IMMEDIATE, User.active))
@@ -132,17 +133,19 @@ def _send_each(stmt) -> tuple[int, int]:
 
 
 def send_digests() -> int:
-    """One email per person who chose the daily digest, with everything not yet mailed."""
+    """One email per person who chose the daily digest, with everything not yet mailed nor
+    read in the app."""
     if not mail_enabled():
         return 0
+    unsent = (Notification.emailed_at.is_(None), Notification.read_at.is_(None))
     people = db.session.scalars(select(User).where(
         User.email_preference == EmailPreference.DAILY, User.active,
-        select(Notification.id).where(Notification.user_id == User.id, Notification.emailed_at.is_(None)).exists(),
+        select(Notification.id).where(Notification.user_id == User.id, *unsent).exists(),
     )).all()
     batch = []
     for user in people:
         items = db.session.scalars(select(Notification).where(
-            Notification.user_id == user.id, Notification.emailed_at.is_(None)).order_by(Notification.created_at)).all()
+            Notification.user_id == user.id, *unsent).order_by(Notification.created_at)).all()
         with _email_context(user):
             batch.append((Message(
                 subject=render_template("email/digest_subject.txt", count=len(items)).strip(),

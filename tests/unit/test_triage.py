@@ -157,6 +157,28 @@ def test_daily_digest_and_none(app, smtp, employee, colleague, admin):
                              .where(Notification.user_id == employee.id, Notification.emailed_at.is_(None))) == 0
 
 
+def test_never_stays_never_and_nothing_read_is_mailed(app, smtp, employee, colleague, admin):
+    """Switching from "never" to a digest or to right away mails what arrives from then on: not
+    what came while the answer was never, and nothing already read in the app."""
+    colleague.email_preference = EmailPreference.NONE
+    employee.email_preference = EmailPreference.DAILY
+    db.session.commit()
+    idea = make_idea(employee)
+    services.add_comment(idea, colleague, "Same here")   # tells the author
+    services.cast_vote(idea, colleague)
+    services.add_comment(idea, admin, "Under way")        # tells the author and the voter
+    services.update_settings(colleague, "en", EmailPreference.DAILY)
+    [seen, unseen] = notes_for(employee)
+    notifications.mark_read(employee, seen.id)
+    assert app.test_cli_runner().invoke(args=["send-digests"]).exit_code == 0
+    assert smtp.to(colleague.email) == []                   # arrived under "never"
+    [digest] = smtp.to(employee.email)
+    assert smtp.body(digest).count("commented on") == 1     # the unread one only
+    services.add_comment(idea, admin, "Done soon")          # after the switch: mailed
+    assert app.test_cli_runner().invoke(args=["send-digests"]).exit_code == 0
+    assert len(smtp.to(colleague.email)) == 1
+
+
 def test_a_busy_move_leaves_the_rest_of_its_emails_to_send_pending(app, smtp, employee, leader, team, monkeypatch):
     from datetime import timedelta
 

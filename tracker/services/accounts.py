@@ -4,15 +4,15 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, bindparam, cast, func, select
+from sqlalchemy import String, bindparam, cast, func, select, update
 from sqlalchemy.orm import with_expression
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import notifications
 from ..errors import DomainError
 from ..extensions import db
-from ..models import MAX_ID, CatalogVersion, Team, User, team_leaders
-from ..workflow import Role
+from ..models import MAX_ID, CatalogVersion, Notification, Team, User, team_leaders, utcnow
+from ..workflow import EmailPreference, Role
 from .common import commit_or_conflict
 
 
@@ -111,5 +111,10 @@ def set_locale(user: User, locale: str) -> None:
 
 
 def update_settings(user: User, locale: str, email_preference: str) -> None:
+    if user.email_preference == EmailPreference.NONE and email_preference != EmailPreference.NONE:
+        # What arrived while the answer was "never" is never mailed, also not after the switch:
+        # it counts as settled for email (emailed_at), and the app still shows it.
+        db.session.execute(update(Notification).where(Notification.user_id == user.id,
+                                                      Notification.emailed_at.is_(None)).values(emailed_at=utcnow()))
     user.locale, user.email_preference = locale, email_preference
     db.session.commit()
