@@ -54,12 +54,21 @@ def can_delete_comment(comment, user) -> bool:
 
 
 def can_move_idea(idea, user) -> bool:
-    """Leaders of the owning team, and admins. Employees see everything and move nothing."""
-    if not user.is_authenticated:
+    """Leaders of the owning team, and admins. Employees see everything and move nothing.
+    Nobody moves (or answers first) their own anonymous item: that it was moved by "the
+    author" would tell everyone that a leader of the team wrote it (another leader or an admin
+    moves it; moves_own_anonymous_item says why to the author)."""
+    if not user.is_authenticated or is_anonymous_author(idea, user):
         return False
     if user.role == Role.ADMIN:
         return True
     return user.role == Role.LEADER and idea.team_id in user.led_team_ids
+
+
+def moves_own_anonymous_item(idea, user) -> bool:
+    """Someone who could move this item but wrote it anonymously (can_move_idea)."""
+    return user.is_authenticated and is_anonymous_author(idea, user) and (
+        user.role == Role.ADMIN or (user.role == Role.LEADER and idea.team_id in user.led_team_ids))
 
 
 def movable_ids(ideas, user) -> frozenset[int]:

@@ -12,7 +12,8 @@ from tracker.workflow import Kind, Role, Status
 @pytest.fixture
 def hidden_authors(team, other_team, smtp):
     """Three people whose items are anonymous and who comment on them. The third leads the team
-    that owns her anonymous item and moves it herself. Email goes to a real local SMTP server."""
+    that owns her anonymous item; another leader of it moves it (she may not: tests/views/
+    test_board.py). Email goes to a real local SMTP server."""
     first = make_user("hanna.hidden@example.com", "Hanna Verborgen", team=team)
     second = make_user("ian.incognito@example.com", "Ian Incognito", team=other_team)
     third_team = make_team("Controlling")
@@ -25,7 +26,9 @@ def hidden_authors(team, other_team, smtp):
     ]
     services.add_comment(ideas[0], first, "More details from me, the author")
     services.add_comment(ideas[2], second, "Still happening every week")
-    triage.move_idea(ideas[3], third, Status.REVIEW, note="Taking this on")
+    co_leader = make_user("max.mitleiter@example.com", "Max Mitleiter", role=Role.LEADER, team=third_team,
+                          leads=[third_team])
+    triage.move_idea(ideas[3], co_leader, Status.REVIEW, note="Taking this on")
     services.add_comment(ideas[3], third, "Answering my own item")
     return [first, second, third], ideas
 

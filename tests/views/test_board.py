@@ -2,6 +2,7 @@ import re
 
 from sqlalchemy import select
 
+from tests.conftest import login
 from tests.factories import make_idea
 from tracker import services, triage
 from tracker.extensions import db
@@ -203,3 +204,31 @@ def test_email_preference_in_settings(login_as, employee):
     assert client.post("/settings", data={"locale": "en", "email_preference": "hourly"}).status_code == 200
     db.session.refresh(employee)
     assert employee.email_preference == "daily"
+
+
+def test_nobody_moves_their_own_anonymous_item(app, client, leader, team, other_leader):
+    """That "the author" moved it would tell everyone a leader of the team wrote it: another
+    leader or an admin moves it, and the author's own comment is no first response."""
+    from tracker.models import Idea
+    from tracker.workflow import Role
+
+    idea = make_idea(leader, title="My own quiet complaint", anonymous=True, team=team)
+    services.add_comment(idea, leader, "More from me")
+    login(client, leader)
+    refused = client.post(f"/ideas/{idea.id}/move", data={"to_status": "review"}, follow_redirects=True)
+    assert "You wrote this item anonymously." in refused.get_data(as_text=True)
+    script = client.post(f"/ideas/{idea.id}/move", data={"to_status": "review"},
+                         headers={"Accept": "application/json"})
+    assert script.status_code == 403 and "another leader of its team or an admin" in script.get_json()["message"]
+    page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert f"/ideas/{idea.id}/move" not in page and "Time to first response" not in page
+    db.session.expire_all()
+    assert (db.session.get(Idea, idea.id).status, db.session.get(Idea, idea.id).first_response_at) == ("new", None)
+    other_leader.role = Role.LEADER
+    other_leader.led_teams.append(team)
+    db.session.commit()
+    client.post("/logout")
+    login(client, other_leader)
+    assert client.post(f"/ideas/{idea.id}/move", data={"to_status": "review"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Idea, idea.id).status == "review"

@@ -50,6 +50,9 @@ def _wants_json() -> bool:
 @bp.route("/ideas/<int:idea_id>/move", methods=["GET", "POST"])
 def move(idea_id: int):
     idea = load_idea(idea_id)
+    if permissions.moves_own_anonymous_item(idea, current_user):
+        return _refused(idea, _("You wrote this item anonymously. So that nobody can tell, another leader of "
+                                "its team or an admin moves it."))
     if not permissions.can_move_idea(idea, current_user):
         abort(403)
     form = MoveForm(next=request.args.get("next", ""))
@@ -65,11 +68,20 @@ def move(idea_id: int):
     return _not_moved(idea, form)
 
 
+def _refused(idea, message: str):
+    """A move this reader may not make, said plainly: to the board's script, or on the item."""
+    if _wants_json():
+        return jsonify(ok=False, message=message), 403
+    flash(message, "error")
+    return redirect(url_for("ideas.detail", idea_id=idea.id))
+
+
 def _moved(idea, form):
     """The board's script gets the fresh card; a form post goes back where it came from."""
     message = _("Moved to “%(status)s”.", status=triage.status_label(idea.status))
     if _wants_json():
         card = render_template("board/card.html", idea=triage.card(idea.id),
+                               movable=permissions.can_move_idea(idea, current_user),
                                board_url=safe_next(form.next.data))
         return jsonify(ok=True, status=idea.status, message=message, card=card)
     flash(message, "success")
