@@ -14,12 +14,12 @@ from . import notifications, permissions
 from .cards import Card, from_row, select_cards
 from .errors import DomainError, NotAllowed
 from .extensions import core_execute, db
-from .models import MAX_ID, Idea, StatusChange, TeamStatusCount, User, Vote, utcnow
+from .models import MAX_ID, Idea, StatusChange, Team, TeamStatusCount, User, Vote, utcnow
 from .paging import inline
 from .sqlhints import mostly_true, status_value
 from .sqljson import fields, json_list, json_map, moment
 from .workflow import (
-    BOARD_COLUMNS, MAX_MINUTES_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind, NotificationType,
+    BOARD_COLUMNS, CLOSED_STATUSES, MAX_MINUTES_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind, NotificationType,
     Status, allowed_targets, can_merge_into, can_move, carries_minutes,
 )
 
@@ -76,6 +76,30 @@ def move_idea(idea: Idea, actor: User, to_status: str, note: str = "", saving_mi
         rows = notifications.notify(recipients, type=NotificationType.STATUS_CHANGED, idea=idea,
                                     actor=shown_actor, exclude=actor, from_status=from_status, to_status=to_status,
                                     text=note)
+    db.session.commit()
+    notifications.deliver(rows)
+
+
+def hand_over(idea: Idea, actor: User, team: Team | None) -> None:
+    """Gives an open item to another team, whose leaders triage it from now on (they hear of it
+    as of a new item). Its status, votes and history stay; the board's counts follow (triggers)."""
+    if not permissions.can_move_idea(idea, actor):
+        raise NotAllowed(_l("Only leaders of the owning team and admins can move this item."))
+    if team is None:
+        raise DomainError(_l("Choose the team that owns the process."), field="team_id")
+    if team.id == idea.team_id:
+        raise DomainError(_l("The item is with this team already."), field="team_id")
+    if idea.status in CLOSED_STATUSES:
+        raise DomainError(_l("This item is closed; it moves no further."), field="team_id")
+    moved = db.session.execute(  # compare-and-set, as a move: a concurrent hand-over loses cleanly
+        update(Idea).where(Idea.id == idea.id, Idea.team_id == idea.team_id)
+        .values(team_id=team.id, last_activity_at=utcnow())
+    ).rowcount
+    if not moved:
+        db.session.rollback()
+        raise DomainError(_l("Someone moved this item meanwhile. Please reload and try again."), field="team_id")
+    rows = notifications.notify([leader.id for leader in team.leaders], type=NotificationType.NEW_ITEM,
+                                idea=idea, exclude=actor)
     db.session.commit()
     notifications.deliver(rows)
 

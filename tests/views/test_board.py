@@ -232,3 +232,40 @@ def test_nobody_moves_their_own_anonymous_item(app, client, leader, team, other_
     assert client.post(f"/ideas/{idea.id}/move", data={"to_status": "review"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Idea, idea.id).status == "review"
+
+
+def test_a_leader_hands_an_item_over_to_another_team(client, employee, leader, team, other_team, other_leader):
+    """An open item filed with the wrong team goes to the right one: its leaders hear of it as of
+    a new item, it keeps status and votes, and the boards' totals follow."""
+    from tracker.models import Idea, TeamStatusCount
+
+    idea = make_idea(employee, title="Wrong desk", team=team)
+    triage.move_idea(idea, leader, Status.REVIEW)
+    login(client, leader)
+    page = client.get(f"/ideas/{idea.id}/move").get_data(as_text=True)
+    assert "Hand over to another team" in page and f'value="{other_team.id}"' in page
+    assert f'<option value="{team.id}"' not in page  # not to the team it is with
+    refused = client.post(f"/ideas/{idea.id}/hand-over", data={"team_id": "0"})
+    assert refused.status_code == 422 and "Choose the team that owns the process." in refused.get_data(as_text=True)
+    done = client.post(f"/ideas/{idea.id}/hand-over", data={"team_id": other_team.id}, follow_redirects=True)
+    assert f"Handed over to team “{other_team.name}”." in done.get_data(as_text=True)
+    db.session.expire_all()
+    moved = db.session.get(Idea, idea.id)
+    assert (moved.team_id, moved.status) == (other_team.id, "review")
+    counts = {(c.team_id, c.status): c.n for c in db.session.scalars(select(TeamStatusCount))}
+    assert counts.get((other_team.id, "review")) == 1 and counts.get((team.id, "review"), 0) == 0
+    [told] = db.session.scalars(select(Notification).where(Notification.user_id == other_leader.id)).all()
+    assert told.type == "new_item"
+    # It is the other team's now: its former leader may move it no more.
+    assert client.post(f"/ideas/{idea.id}/hand-over", data={"team_id": team.id}).status_code == 403
+
+
+def test_a_closed_item_stays_with_its_team(client, employee, leader, team, other_team):
+    idea = make_idea(employee, team=team)
+    triage.move_idea(idea, leader, Status.DECLINED, note="Not ours")
+    login(client, leader)
+    response = client.post(f"/ideas/{idea.id}/hand-over", data={"team_id": other_team.id})
+    assert response.status_code == 422
+    assert "This item is closed; it moves no further." in response.get_data(as_text=True)
+    db.session.refresh(idea)
+    assert idea.team_id == team.id

@@ -33,6 +33,7 @@ RULES = {
     "board.index": (MEMBER, None),
     "board.implemented": (MEMBER, None),
     "board.move": ("leader of the owning team or admin", None),
+    "board.hand_over": ("leader of the owning team or admin", None),
     "notifications.index": (MEMBER, None),
     "notifications.read_all": (MEMBER, None),
     "notifications.open_one": ("the notification's reader", None),

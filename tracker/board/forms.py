@@ -34,3 +34,13 @@ class MoveForm(FlaskForm):
         if self.saving_hours.data is None:
             return None
         return int((self.saving_hours.data * Decimal(60)).to_integral_value())
+
+
+class HandOverForm(FlaskForm):
+    team_id = SelectField(_l("Hand over to team"), coerce=int, validate_choice=True,
+                          validators=[NumberRange(min=1, message=_l("Choose the team that owns the process."))],
+                          description=_l("Its leaders triage it from now on; status, votes and history stay."))
+
+    def set_teams(self, teams, current_team_id: int) -> None:
+        self.team_id.choices = [SelectChoice(0, _l("Please choose…"))] + [
+            SelectChoice(t.id, t.name) for t in teams if t.id != current_team_id]

@@ -10,7 +10,7 @@ from ..errors import DomainError
 from ..forms import show_error
 from ..ideas.routes import load_idea
 from ..models import MAX_ID
-from .forms import MoveForm
+from .forms import HandOverForm, MoveForm
 
 bp = Blueprint("board", __name__)
 
@@ -88,13 +88,44 @@ def _moved(idea, form):
     return redirect(safe_next(form.next.data) if form.next.data else url_for("ideas.detail", idea_id=idea.id))
 
 
+@bp.route("/ideas/<int:idea_id>/hand-over", methods=["POST"])
+def hand_over(idea_id: int):
+    idea = load_idea(idea_id)
+    if permissions.moves_own_anonymous_item(idea, current_user):
+        return _refused(idea, _("You wrote this item anonymously. So that nobody can tell, another leader of "
+                                "its team or an admin moves it."))
+    if not permissions.can_move_idea(idea, current_user):
+        abort(403)
+    form = _hand_over_form(idea)
+    if form.validate_on_submit():
+        team = services.team_by_id(form.team_id.data)
+        try:
+            triage.hand_over(idea, current_user, team)
+        except DomainError as error:
+            show_error(form, error, "team_id")
+        else:
+            flash(_("Handed over to team “%(team)s”.", team=team.name), "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id))
+    move_form = MoveForm()
+    move_form.set_targets(idea.status)
+    return render_template("board/move.html", idea=idea, form=move_form, hand_over_form=form,
+                           back_url=url_for("ideas.detail", idea_id=idea.id)), 422
+
+
+def _hand_over_form(idea) -> HandOverForm:
+    form = HandOverForm()
+    form.set_teams(services.all_teams(), idea.team_id)
+    return form
+
+
 def _not_moved(idea, form):
     """The form (first visit, or with its errors), or the reason as JSON for the board's script."""
     if request.method == "POST" and _wants_json():
         errors = [str(e) for field in form for e in field.errors] + [str(e) for e in form.form_errors]
         return jsonify(ok=False, message=" ".join(errors) or _("Please try again.")), 422
     back_url = safe_next(form.next.data) if form.next.data else url_for("ideas.detail", idea_id=idea.id)
-    return render_template("board/move.html", idea=idea, form=form, back_url=back_url), \
+    return render_template("board/move.html", idea=idea, form=form, hand_over_form=_hand_over_form(idea),
+                           back_url=back_url), \
         200 if request.method == "GET" else 422
 
 
