@@ -50,11 +50,9 @@ def _wants_json() -> bool:
 @bp.route("/ideas/<int:idea_id>/move", methods=["GET", "POST"])
 def move(idea_id: int):
     idea = load_idea(idea_id)
-    if permissions.moves_own_anonymous_item(idea, current_user):
-        return _refused(idea, _("You wrote this item anonymously. So that nobody can tell, another leader of "
-                                "its team or an admin moves it."))
-    if not permissions.can_move_idea(idea, current_user):
-        abort(403)
+    refusal = _may_not_move(idea)
+    if refusal is not None:
+        return refusal
     form = MoveForm(next=request.args.get("next", ""))
     form.set_targets(idea.status)
     if form.validate_on_submit():
@@ -66,6 +64,16 @@ def move(idea_id: int):
         else:
             return _moved(idea, form)
     return _not_moved(idea, form)
+
+
+def _may_not_move(idea):
+    """The answer to someone who may not move (or hand over) this item; None for who may."""
+    if permissions.moves_own_anonymous_item(idea, current_user):
+        return _refused(idea, _("You wrote this item anonymously. So that nobody can tell, another leader of "
+                                "its team or an admin moves it."))
+    if not permissions.can_move_idea(idea, current_user):
+        abort(403)
+    return None
 
 
 def _refused(idea, message: str):
@@ -91,11 +99,9 @@ def _moved(idea, form):
 @bp.route("/ideas/<int:idea_id>/hand-over", methods=["POST"])
 def hand_over(idea_id: int):
     idea = load_idea(idea_id)
-    if permissions.moves_own_anonymous_item(idea, current_user):
-        return _refused(idea, _("You wrote this item anonymously. So that nobody can tell, another leader of "
-                                "its team or an admin moves it."))
-    if not permissions.can_move_idea(idea, current_user):
-        abort(403)
+    refusal = _may_not_move(idea)
+    if refusal is not None:
+        return refusal
     form = _hand_over_form(idea)
     if form.validate_on_submit():
         team = services.team_by_id(form.team_id.data)
