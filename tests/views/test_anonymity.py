@@ -96,3 +96,16 @@ def test_mine_filter_does_not_reveal_others(client, hidden_authors, employee):
     page = client.get("/?mine=1").get_data(as_text=True)
     assert "Anonymous pain about approvals" not in page
     assert re.search(r"0 items", page)
+
+
+def test_an_author_who_turns_anonymous_later_is_not_named_in_older_notifications(client, employee, colleague):
+    idea = make_idea(employee, title="Signed at first")
+    services.cast_vote(idea, colleague)
+    services.add_comment(idea, employee, "Some more detail")  # tells the voter, naming the author
+    login(client, colleague)
+    assert "Erika Mustermann commented" in client.get("/notifications").get_data(as_text=True)
+    fields = dict(kind=idea.kind, title=idea.title, description=idea.description, category=idea.category,
+                  team=idea.team, minutes_per_week=30, anonymous=True)
+    services.update_idea(idea, employee, **fields)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Erika" not in page and "The author (anonymous) commented" in page
