@@ -4,10 +4,15 @@ Counting every matching item on each page view costs time in proportion to the w
 company's items (4.5 ms at 10,000 on PostgreSQL, make bench). The list counts at most
 COUNT_AHEAD items past the start of the page shown; beyond that it says "more than".
 
+A search reads its matches once (`paged_matches`): the page and the count are both taken
+from them, where counting and paging each on their own ran the search twice.
+
 Building a SQLAlchemy statement (and its cache key) costs more Python time than running it
 does on an indexed page, so the list's statements are built once per shape of filters
 (`paged`) and each request passes only its values.
 """
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
@@ -37,6 +42,26 @@ def paged(stmt: sa.Select, count_from: sa.Select | None = None) -> tuple[sa.Sele
     count = sa.select(sa.func.count()).select_from(rows)
     items = (stmt.add_columns(count.scalar_subquery().label("matching"))
              .limit(inline("page_limit")).offset(inline("page_offset")))
+    return items, count
+
+
+def paged_matches(cards: Callable[..., sa.Select], where: list, keys: tuple) -> tuple[sa.Select, sa.Select]:
+    """As `paged`, for a search: `where` picks the items, `keys` (columns of one table, the
+    last unique) sort them, each descending. The matching items' keys, in order and up to
+    count_limit, are read once into a table the database keeps for the statement (a
+    materialized CTE); the page is the ids taken from it, with `cards(condition)` (the
+    columns the page shows) for those ids only, and the count counts it. With the search
+    condition in two places, PostgreSQL scanned the full-text index twice and sorted every
+    match with all its columns: half the time at 10,000 items (make bench). The limit keeps
+    the read bounded for a word that matches most items (the database walks the sort's index
+    and stops), and taking the first count_limit in order keeps the page and the count exact."""
+    descending = [key.desc() for key in keys]
+    matches = (sa.select(*keys).where(*where).order_by(*descending).limit(inline("count_limit"))
+               .cte("matches").prefix_with("MATERIALIZED"))
+    page_ids = (sa.select(matches.c[keys[-1].key]).order_by(*(matches.c[key.key].desc() for key in keys))
+                .limit(inline("page_limit")).offset(inline("page_offset")))
+    count = sa.select(sa.func.count()).select_from(matches)
+    items = cards(keys[-1].in_(page_ids)).order_by(*descending).add_columns(count.scalar_subquery().label("matching"))
     return items, count
 
 

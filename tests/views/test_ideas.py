@@ -267,6 +267,34 @@ def test_the_list_counts_only_as_far_as_one_can_page(login_as, employee, colleag
     assert "Page 5 of 5" in beyond and "Item 0" in beyond
 
 
+def test_a_search_pages_and_counts_its_matches_in_every_sort(login_as, employee, colleague, admin, monkeypatch):
+    from tracker import paging
+
+    monkeypatch.setattr(paging, "COUNT_AHEAD", 4)
+    matching = [make_idea(colleague, title=f"Fax form {n}", minutes_per_week=10 * (n % 3)) for n in range(9)]
+    for n in range(5):
+        make_idea(colleague, title=f"Paper form {n}")
+    services.cast_vote(matching[3], employee)
+    services.cast_vote(matching[3], admin)
+    services.cast_vote(matching[6], employee)
+    client = login_as(employee)
+    monkeypatch.setitem(client.application.config, "IDEAS_PER_PAGE", 2)
+    first = client.get("/?q=fax").get_data(as_text=True)
+    assert "More than 4 items" in first and "Page 1 of more than 2" in first
+    assert first.index("Fax form 3") < first.index("Fax form 6") and "Paper form" not in first
+    fourth = client.get("/?q=fax&sort=newest&page=4").get_data(as_text=True)
+    assert "9 items" in fourth and "Page 4 of 5" in fourth
+    assert fourth.index("Fax form 2") < fourth.index("Fax form 1") and "Fax form 0" not in fourth
+    # Most hours lost: 20 minutes for 2, 5 and 8, then 10 minutes for 1, 4 and 7; the id breaks ties.
+    second = client.get("/?q=fax&sort=hours&page=2").get_data(as_text=True)
+    assert second.index("Fax form 2") < second.index("Fax form 7") and "Fax form 8" not in second
+    beyond = client.get("/?q=fax&sort=newest&page=50").get_data(as_text=True)
+    assert "Page 5 of 5" in beyond and "Fax form 0" in beyond and "Fax form 1<" not in beyond
+    only_team = client.get(f"/?q=fax&team={matching[0].team_id}").get_data(as_text=True)
+    assert "More than 4 items" in only_team
+    assert "0 items" in client.get("/?q=telex").get_data(as_text=True)
+
+
 def test_the_item_page_shows_each_reader_their_own_vote(app, employee, colleague, leader):
     idea = make_idea(employee, title="Badge photo on paper")
     services.cast_vote(idea, colleague, 45)

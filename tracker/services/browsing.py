@@ -10,19 +10,20 @@ from .. import triage
 from ..extensions import db
 from ..cards import select_cards
 from ..models import MAX_ID, Comment, Idea, StatusChange, User, Vote
-from ..paging import paginate_capped, paged
+from ..paging import paginate_capped, paged, paged_matches
 from ..search import search_condition, search_query
 from ..sqlhints import status_param
 from ..sqljson import fields, json_list, moment
 from ..workflow import Kind, Status
 
 
-SORTS = {
-    "votes": (Idea.vote_count.desc(), Idea.id.desc()),
-    "newest": (Idea.created_at.desc(), Idea.id.desc()),
-    "hours": (Idea.minutes_total.desc(), Idea.id.desc()),
-    "active": (Idea.last_activity_at.desc(), Idea.id.desc()),
+SORT_KEYS = {  # each descending; the id last, for a stable order
+    "votes": (Idea.vote_count, Idea.id),
+    "newest": (Idea.created_at, Idea.id),
+    "hours": (Idea.minutes_total, Idea.id),
+    "active": (Idea.last_activity_at, Idea.id),
 }
+SORTS = {name: tuple(key.desc() for key in keys) for name, keys in SORT_KEYS.items()}
 
 
 @dataclass
@@ -87,6 +88,8 @@ def _list_statements(sort: str, filters: tuple[str, ...], dialect: str, panel: s
         "search": lambda: [search_condition(dialect)],
     }
     where = [condition for name in filters for condition in conditions[name]()]
+    if "search" in filters:  # (no waiting panel beside a search)
+        return paged_matches(select_cards, where, SORT_KEYS[sort])
     cards = select_cards(*where).order_by(*SORTS[sort])
     if panel is not None:
         cards = cards.add_columns(*triage.waiting_columns(per_team=panel == "teams"))
