@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import login
 from tests.factories import category, make_idea
-from tracker import services
+from tracker import services, triage
 from tracker.extensions import db
 from tracker.models import Comment, Idea, Vote
 from tracker.workflow import Status
@@ -256,15 +256,41 @@ def test_the_list_counts_only_as_far_as_one_can_page(login_as, employee, colleag
         make_idea(colleague, title=f"Item {n}")
     client = login_as(employee)
     monkeypatch.setitem(client.application.config, "IDEAS_PER_PAGE", 2)
-    first = client.get("/?sort=newest").get_data(as_text=True)
+    # (A filter by kind counts the items themselves; see the next test for those it need not.)
+    first = client.get("/?sort=newest&kind=pain_point").get_data(as_text=True)
     assert "More than 4 items" in first and "Page 1 of more than 2" in first
     # Further on, it counts further: from page 4 (items 7 and 8) four ahead reaches the end.
-    fourth = client.get("/?sort=newest&page=4").get_data(as_text=True)
+    fourth = client.get("/?sort=newest&kind=pain_point&page=4").get_data(as_text=True)
     assert "9 items" in fourth and "More than" not in fourth and "Page 4 of 5" in fourth
-    last = client.get("/?sort=newest&page=5").get_data(as_text=True)
+    last = client.get("/?sort=newest&kind=pain_point&page=5").get_data(as_text=True)
     assert "Item 0" in last and 'rel="next"' not in last
-    beyond = client.get("/?sort=newest&page=50").get_data(as_text=True)
+    beyond = client.get("/?sort=newest&kind=pain_point&page=50").get_data(as_text=True)
     assert "Page 5 of 5" in beyond and "Item 0" in beyond
+
+
+def test_the_whole_list_and_its_team_and_status_filters_show_the_exact_number(login_as, employee, colleague,
+                                                                              leader, other_team, monkeypatch):
+    from tracker import paging
+
+    monkeypatch.setattr(paging, "COUNT_AHEAD", 4)
+    items = [make_idea(colleague, title=f"Item {n}") for n in range(9)]
+    for n in range(3):
+        make_idea(colleague, title=f"Elsewhere {n}", team=other_team)
+    triage.move_idea(items[0], leader, Status.REVIEW)
+    triage.move_idea(items[1], leader, Status.REVIEW)
+    client = login_as(employee)
+    monkeypatch.setitem(client.application.config, "IDEAS_PER_PAGE", 2)
+    whole = client.get("/?sort=newest").get_data(as_text=True)
+    assert "12 items" in whole and "More than" not in whole and "Page 1 of 6" in whole
+    team = items[0].team_id
+    assert "9 items" in client.get(f"/?team={team}").get_data(as_text=True)
+    assert "3 items" in client.get(f"/?team={other_team.id}").get_data(as_text=True)
+    in_review = client.get(f"/?status=review&team={team}").get_data(as_text=True)
+    assert "2 items" in in_review and "Item 1<" in in_review and "Item 2<" not in in_review
+    assert "10 items" in client.get("/?status=new").get_data(as_text=True)
+    assert "0 items" in client.get(f"/?status=planned&team={team}").get_data(as_text=True)
+    beyond = client.get("/?sort=newest&page=50").get_data(as_text=True)
+    assert "Page 6 of 6" in beyond and "Item 0" in beyond
 
 
 def test_a_search_pages_and_counts_its_matches_in_every_sort(login_as, employee, colleague, admin, monkeypatch):
