@@ -2,7 +2,7 @@ import threading
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from tests.factories import category, make_idea, make_user
 from tracker import _Flask, services
@@ -216,6 +216,20 @@ def test_search_finds_words_and_prefixes_in_title_and_description(employee):
 def test_search_takes_any_text(employee, query):
     make_idea(employee)
     assert isinstance(_titles(employee, q=query), list)
+
+
+def test_votes_leave_nothing_for_searches_to_read_through_on_postgresql(employee, colleague):
+    """Each vote writes the item's row anew, and its search words into the full-text index
+    again: straight into the index (migration 0012), not into a pending list every search
+    would read until the next vacuum."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's GIN index (SQLite searches its FTS5 table)")
+    options = db.session.scalar(text("SELECT reloptions FROM pg_class WHERE relname = 'ix_ideas_fts'"))
+    assert options == ["fastupdate=off"]
+    idea = make_idea(employee, title="Fax cover sheets")
+    services.cast_vote(idea, colleague, 15)
+    services.withdraw_vote(idea, colleague)
+    assert _titles(employee, q="fax") == ["Fax cover sheets"]
 
 
 def test_edited_items_are_found_by_their_new_words(employee):
