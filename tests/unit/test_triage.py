@@ -136,7 +136,7 @@ def test_a_dead_mail_server_breaks_nothing_and_is_retried(app, dead_smtp, employ
     assert _point_mail_at  # imported helper stays in use
 
 
-def test_daily_digest_and_none(app, smtp, employee, colleague, admin):
+def test_daily_digest_and_none(app, smtp, employee, colleague, admin, leader):
     employee.email_preference = EmailPreference.DAILY
     colleague.email_preference = EmailPreference.NONE
     db.session.commit()
@@ -144,12 +144,17 @@ def test_daily_digest_and_none(app, smtp, employee, colleague, admin):
     services.cast_vote(idea, colleague)
     services.add_comment(idea, admin, "First")
     services.add_comment(idea, admin, "Second")
+    triage.move_idea(idea, leader, Status.DECLINED, note="The auditors need the signatures.\nSee the policy.")
     assert smtp.to(employee.email) == [] and smtp.to(colleague.email) == []
     result = app.test_cli_runner().invoke(args=["send-digests"])
     assert result.exit_code == 0, result.output
     [digest] = smtp.to(employee.email)
-    assert "2 news items" in digest["Subject"]
-    assert smtp.body(digest).count("commented on") == 2
+    assert "3 news items" in digest["Subject"]
+    body = smtp.body(digest).replace("\r\n", "\n")
+    assert body.count("commented on") == 2
+    # What was said and why, as in the email sent right away: under each line, indented.
+    assert "\n  First\n" in body and "\n  Second\n" in body
+    assert "\n  The auditors need the signatures.\n  See the policy.\n" in body
     assert smtp.to(colleague.email) == []
     app.test_cli_runner().invoke(args=["send-digests"])
     assert len(smtp.to(employee.email)) == 1  # nothing new, nothing sent
