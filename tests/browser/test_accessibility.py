@@ -91,3 +91,25 @@ def test_page_has_no_serious_accessibility_violations(page: Page, company: Compa
 
     blocking = [v for v in violations if v["impact"] in BLOCKING]
     assert not blocking, f"axe-core on {name} ({page.url}):\n{describe(blocking)}"
+
+
+LAYOUT = """() => Array.from(document.querySelectorAll('.idea-layout > *'), element => {
+    const box = element.getBoundingClientRect();
+    return [element.querySelector('h2').textContent.trim(), Math.round(box.top), Math.round(box.left)];
+})"""
+
+
+def test_the_item_page_shows_its_parts_in_the_order_they_are_read(page: Page, company: Company):
+    """Screen readers and the Tab key follow the page's order: the description, the vote box
+    with the rest of the side, then the comments. A phone shows them in that order; a wide
+    screen puts the side to the right of the description and the comments."""
+    log_in(page, VOTER)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"/ideas/{company.idea_id}")
+    phone = page.evaluate(LAYOUT)
+    assert [heading for heading, _top, _left in phone] == ["Description", "Your vote", "Comments (1)"]
+    assert phone[0][1] < phone[1][1] < phone[2][1]
+    page.set_viewport_size({"width": 1366, "height": 900})
+    (_, text_top, text_left), (_, side_top, side_left), (_, comments_top, comments_left) = page.evaluate(LAYOUT)
+    assert side_top == text_top and side_left > text_left
+    assert comments_left == text_left and comments_top > text_top
