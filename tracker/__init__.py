@@ -135,7 +135,7 @@ def _init_login(app: Flask) -> None:
 
 def _init_i18n(app: Flask) -> None:
     from . import fragments, i18n, permissions, triage, urls, workflow
-    from .text import render_markdown
+    from .text import plain_text, render_markdown
     from .ideas.forms import blank_comment_body
 
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -148,6 +148,7 @@ def _init_i18n(app: Flask) -> None:
         # To the minute: an answer within minutes is not "1 hour".
         duration=lambda delta: format_timedelta(delta, granularity="minute", threshold=1.5),
         hours=i18n.hours_filter,
+        plain=plain_text,
     )
     app.jinja_env.globals.update(
         KIND_LABELS=i18n.KIND_LABELS,

@@ -51,3 +51,10 @@ def _render(source: str) -> Markup:
         url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)
+
+
+def plain_text(html) -> str:
+    """What a macro written for pages made, as plain text for an email: &amp;, &lt; and &#39;
+    back to the characters that were typed. (The macro escapes what it shows because its
+    template is HTML; called from a text template it returns that HTML as a plain str.)"""
+    return Markup(html).unescape()

@@ -105,6 +105,26 @@ def test_email_arrives_right_away_in_the_readers_language(smtp, employee, collea
     assert all(n.emailed_at is not None for n in notes_for(employee))
 
 
+def test_emails_carry_titles_comments_and_notes_as_they_were_typed(app, smtp, employee, colleague, leader):
+    """Plain-text emails: no HTML entities (&amp;, &#39;) for what people typed."""
+    colleague.email_preference = EmailPreference.DAILY
+    db.session.commit()
+    idea = make_idea(employee, title='Tom & Jerry\'s "urgent" <forms>')
+    services.cast_vote(idea, colleague)
+    services.add_comment(idea, leader, "Don't <b>panic</b> & wait")
+    triage.move_idea(idea, leader, Status.DECLINED, note="R&D's <rule>")
+    right_away = [smtp.body(m).replace("\r\n", "\n") for m in smtp.to(employee.email)]
+    subjects = [m["Subject"] for m in smtp.to(employee.email)]
+    assert any("Don't <b>panic</b> & wait" in body for body in right_away)
+    assert any("R&D's <rule>" in body for body in right_away)
+    assert all('Tom & Jerry\'s "urgent" <forms>' in subject for subject in subjects)
+    assert app.test_cli_runner().invoke(args=["send-digests"]).exit_code == 0
+    [digest] = smtp.to(colleague.email)
+    body = smtp.body(digest).replace("\r\n", "\n")
+    assert "\n  Don't <b>panic</b> & wait\n" in body and "\n  R&D's <rule>\n" in body
+    assert 'Tom & Jerry\'s "urgent" <forms>' in body and "&amp;" not in body and "&#39;" not in body
+
+
 def test_a_dead_mail_server_breaks_nothing_and_is_retried(app, dead_smtp, employee, colleague, leader, caplog):
     idea = make_idea(employee)
     services.cast_vote(idea, colleague)
