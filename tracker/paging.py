@@ -72,7 +72,8 @@ def paged_matches(cards: Callable[..., sa.Select], where: list, keys: tuple) -> 
     and stops), and taking the first count_limit in order keeps the page and the count exact."""
     descending = [key.desc() for key in keys]
     matches = (sa.select(*keys).where(*where).order_by(*descending).limit(inline("count_limit"))
-               .cte("matches").prefix_with("MATERIALIZED"))
+               # (SQLite keeps a CTE read twice by itself since 3.35, and older ones know no MATERIALIZED.)
+               .cte("matches").prefix_with("MATERIALIZED", dialect="postgresql"))
     page_ids = (sa.select(matches.c[keys[-1].key]).order_by(*(matches.c[key.key].desc() for key in keys))
                 .limit(inline("page_limit")).offset(inline("page_offset")))
     count = sa.select(sa.func.count()).select_from(matches)

@@ -95,7 +95,8 @@ def test_page_has_no_serious_accessibility_violations(page: Page, company: Compa
 
 LAYOUT = """() => Array.from(document.querySelectorAll('.idea-layout > *'), element => {
     const box = element.getBoundingClientRect();
-    return [element.querySelector('h2').textContent.trim(), Math.round(box.top), Math.round(box.left)];
+    return [element.querySelector('h2').textContent.trim(), Math.round(box.top), Math.round(box.left),
+            Math.round(box.bottom)];
 })"""
 
 
@@ -107,9 +108,11 @@ def test_the_item_page_shows_its_parts_in_the_order_they_are_read(page: Page, co
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"/ideas/{company.idea_id}")
     phone = page.evaluate(LAYOUT)
-    assert [heading for heading, _top, _left in phone] == ["Description", "Your vote", "Comments (1)"]
+    assert [heading for heading, *_box in phone] == ["Description", "Your vote", "Comments (1)"]
     assert phone[0][1] < phone[1][1] < phone[2][1]
     page.set_viewport_size({"width": 1366, "height": 900})
-    (_, text_top, text_left), (_, side_top, side_left), (_, comments_top, comments_left) = page.evaluate(LAYOUT)
+    (_, text_top, text_left, text_bottom), (_, side_top, side_left, side_bottom), (_, comments_top, comments_left, _) \
+        = page.evaluate(LAYOUT)
     assert side_top == text_top and side_left > text_left
-    assert comments_left == text_left and comments_top > text_top
+    # The comments follow the description closely, however tall the side is.
+    assert side_bottom > comments_top and comments_left == text_left and 0 < comments_top - text_bottom < 48

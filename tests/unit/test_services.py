@@ -221,7 +221,8 @@ def test_search_takes_any_text(employee, query):
 def test_votes_leave_nothing_for_searches_to_read_through_on_postgresql(employee, colleague):
     """Each vote writes the item's row anew, and its search words into the full-text index
     again: straight into the index (migration 0012), not into a pending list every search
-    would read until the next vacuum."""
+    would read until the next vacuum. (The index's setting is what this checks; the vote and
+    the search after it only show that both still work with it.)"""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL's GIN index (SQLite searches its FTS5 table)")
     options = db.session.scalar(text("SELECT reloptions FROM pg_class WHERE relname = 'ix_ideas_fts'"))

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -268,7 +270,12 @@ def test_the_list_counts_only_as_far_as_one_can_page(login_as, employee, colleag
     assert "Page 5 of 5" in beyond and "Item 0" in beyond
 
 
-def test_the_whole_list_and_its_team_and_status_filters_show_the_exact_number(login_as, employee, colleague,
+def _result_count(html: str) -> str:
+    """The line above the list that says how many items it holds."""
+    return re.search(r'<p class="result-count" role="status">([^<]*)</p>', html).group(1)
+
+
+def test_the_whole_list_and_its_team_and_status_filters_show_the_exact_number(app, login_as, employee, colleague,
                                                                               leader, other_team, monkeypatch):
     from tracker import paging
 
@@ -278,26 +285,38 @@ def test_the_whole_list_and_its_team_and_status_filters_show_the_exact_number(lo
         make_idea(colleague, title=f"Elsewhere {n}", team=other_team)
     triage.move_idea(items[0], leader, Status.REVIEW)
     triage.move_idea(items[1], leader, Status.REVIEW)
+    triage.move_idea(items[2], leader, Status.DECLINED, note="The law asks for it")
+    triage.move_idea(items[3], leader, Status.DUPLICATE, duplicate_of=items[4])
     client = login_as(employee)
     monkeypatch.setitem(client.application.config, "IDEAS_PER_PAGE", 2)
     whole = client.get("/?sort=newest").get_data(as_text=True)
-    assert "12 items" in whole and "More than" not in whole and "Page 1 of 6" in whole
+    assert _result_count(whole) == "12 items" and "Page 1 of 6" in whole
+    everything = "".join(client.get(f"/?sort=newest&page={page}").get_data(as_text=True) for page in range(1, 7))
+    assert all(f"Item {n}<" in everything for n in range(9))  # the declined and the merged one too
     team = items[0].team_id
-    assert "9 items" in client.get(f"/?team={team}").get_data(as_text=True)
-    assert "3 items" in client.get(f"/?team={other_team.id}").get_data(as_text=True)
+    assert _result_count(client.get(f"/?team={team}").get_data(as_text=True)) == "9 items"
+    assert _result_count(client.get(f"/?team={other_team.id}").get_data(as_text=True)) == "3 items"
     in_review = client.get(f"/?status=review&team={team}").get_data(as_text=True)
-    assert "2 items" in in_review and "Item 1<" in in_review and "Item 2<" not in in_review
-    assert "10 items" in client.get("/?status=new").get_data(as_text=True)
-    assert "0 items" in client.get(f"/?status=planned&team={team}").get_data(as_text=True)
+    assert _result_count(in_review) == "2 items" and "Item 1<" in in_review and "Item 5<" not in in_review
+    assert _result_count(client.get("/?status=new").get_data(as_text=True)) == "8 items"
+    assert _result_count(client.get("/?status=declined").get_data(as_text=True)) == "1 item"
+    assert _result_count(client.get(f"/?status=planned&team={team}").get_data(as_text=True)) == "0 items"
     beyond = client.get("/?sort=newest&page=50").get_data(as_text=True)
     assert "Page 6 of 6" in beyond and "Item 0" in beyond
+    # A leader's own teams (leader leads only the employee's team).
+    leaders = app.test_client()
+    login(leaders, leader)
+    assert _result_count(leaders.get("/?team=mine").get_data(as_text=True)) == "9 items"
+    assert _result_count(leaders.get("/?team=mine&status=review").get_data(as_text=True)) == "2 items"
 
 
-def test_a_search_pages_and_counts_its_matches_in_every_sort(login_as, employee, colleague, admin, monkeypatch):
+def test_a_search_pages_and_counts_its_matches_in_every_sort(login_as, employee, colleague, admin, other_team,
+                                                              monkeypatch):
     from tracker import paging
 
     monkeypatch.setattr(paging, "COUNT_AHEAD", 4)
     matching = [make_idea(colleague, title=f"Fax form {n}", minutes_per_week=10 * (n % 3)) for n in range(9)]
+    elsewhere = make_idea(colleague, title="Fax machine in the hall", team=other_team)
     for n in range(5):
         make_idea(colleague, title=f"Paper form {n}")
     services.cast_vote(matching[3], employee)
@@ -306,19 +325,19 @@ def test_a_search_pages_and_counts_its_matches_in_every_sort(login_as, employee,
     client = login_as(employee)
     monkeypatch.setitem(client.application.config, "IDEAS_PER_PAGE", 2)
     first = client.get("/?q=fax").get_data(as_text=True)
-    assert "More than 4 items" in first and "Page 1 of more than 2" in first
+    assert _result_count(first) == "More than 4 items" and "Page 1 of more than 2" in first
     assert first.index("Fax form 3") < first.index("Fax form 6") and "Paper form" not in first
-    fourth = client.get("/?q=fax&sort=newest&page=4").get_data(as_text=True)
-    assert "9 items" in fourth and "Page 4 of 5" in fourth
+    fourth = client.get("/?q=fax+form&sort=newest&page=4").get_data(as_text=True)
+    assert _result_count(fourth) == "9 items" and "Page 4 of 5" in fourth
     assert fourth.index("Fax form 2") < fourth.index("Fax form 1") and "Fax form 0" not in fourth
     # Most hours lost: 20 minutes for 2, 5 and 8, then 10 minutes for 1, 4 and 7; the id breaks ties.
-    second = client.get("/?q=fax&sort=hours&page=2").get_data(as_text=True)
+    second = client.get("/?q=fax+form&sort=hours&page=2").get_data(as_text=True)
     assert second.index("Fax form 2") < second.index("Fax form 7") and "Fax form 8" not in second
-    beyond = client.get("/?q=fax&sort=newest&page=50").get_data(as_text=True)
+    beyond = client.get("/?q=fax+form&sort=newest&page=50").get_data(as_text=True)
     assert "Page 5 of 5" in beyond and "Fax form 0" in beyond and "Fax form 1<" not in beyond
-    only_team = client.get(f"/?q=fax&team={matching[0].team_id}").get_data(as_text=True)
-    assert "More than 4 items" in only_team
-    assert "0 items" in client.get("/?q=telex").get_data(as_text=True)
+    other = client.get(f"/?q=fax&team={other_team.id}").get_data(as_text=True)
+    assert _result_count(other) == "1 item" and elsewhere.title in other and "Fax form" not in other
+    assert _result_count(client.get("/?q=telex").get_data(as_text=True)) == "0 items"
 
 
 def test_the_item_page_shows_each_reader_their_own_vote(app, employee, colleague, leader):
