@@ -62,6 +62,10 @@ class User(UserMixin, db.Model):
     # sessions and remember-me cookies issued before stop working.
     session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the person showed they read this address (the link of the confirmation email);
+    # None until then, and only for someone who registered while the app sends email.
+    # Accounts made by an admin, the command line or the demo are confirmed as they are made.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(default=utcnow)
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
     led_teams: Mapped[list[Team]] = relationship(secondary=team_leaders, back_populates="leaders")

@@ -155,6 +155,21 @@ def send_digests() -> int:
     return _send_batch(batch)[0]
 
 
+def send_one(user: User, subject_template: str, body_template: str, **context) -> bool:
+    """One email to `user` now, in their language, outside the notifications (the link that
+    confirms an address). False, and logged, when the mail server failed."""
+    with _email_context(user):
+        message = Message(subject=render_template(subject_template, **context).strip(), recipients=[user.email],
+                          body=render_template(body_template, user=user, **context))
+    try:
+        with mail.connect() as connection:
+            connection.send(message)
+    except Exception as error:  # SMTP errors, refused or timed-out connections
+        log.warning("email %s to user %s failed (%s)", body_template, user.id, error)
+        return False
+    return True
+
+
 @contextmanager
 def _email_context(user: User):
     """The reader's language, and (from the command line) a request to build links in."""

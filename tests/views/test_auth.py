@@ -1,9 +1,14 @@
+import re
+from unittest import mock
+
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD
 from tracker.extensions import db
 from tracker.models import User
+from tracker.services import accounts
 
 
 def test_login_page_renders(client):
@@ -103,6 +108,96 @@ def test_register_creates_an_employee_and_logs_in(client, team):
     user = db.session.scalar(db.select(User).where(User.email == "neu@example.com"))
     assert (user.role, user.team_id) == ("employee", team.id)
     assert user.password_hash != "a-long-password"
+
+
+def _register(client, email="neu@example.com", name="Neu Ling", password="a-long-password", team_id=0):
+    return client.post("/register", data={"name": name, "email": email, "team_id": team_id,
+                                          "password": password, "confirm": password})
+
+
+def _log_in(client, email="neu@example.com", password="a-long-password", confirm=""):
+    return client.post("/login", data={"email": email, "password": password, "confirm": confirm})
+
+
+def _link(smtp, email="neu@example.com") -> str:
+    body = smtp.body(smtp.to(email)[-1])
+    return re.search(r"http://[^/\s]+(/confirm/\S+)", body).group(1)
+
+
+def _token(link: str) -> str:
+    return link.rsplit("/", 1)[1]
+
+
+def test_with_a_mail_server_a_new_account_opens_with_the_emailed_link_and_its_password(client, team, smtp):
+    response = _register(client, team_id=team.id)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    page = client.get("/login").get_data(as_text=True)
+    assert "we sent a link to neu@example.com. Open it and enter your password" in page
+    [email] = smtp.to("neu@example.com")
+    assert "confirm your email address" in email["Subject"]
+    # Not before the link is opened: the right password alone sends a new link instead.
+    refused = _log_in(client)
+    assert refused.status_code == 200 and "We sent a new link to neu@example.com" in refused.get_data(as_text=True)
+    assert len(smtp.to("neu@example.com")) == 2
+    link = _link(smtp)
+    form = client.get(link).get_data(as_text=True)
+    assert "Enter your password to confirm your email address" in form
+    assert 'value="neu@example.com"' in form and f'value="{_token(link)}"' in form
+    assert _log_in(client, password="a-wrong-password", confirm=_token(link)).status_code == 200
+    user = db.session.scalar(db.select(User).where(User.email == "neu@example.com"))
+    assert user.email_confirmed_at is None  # the link alone confirms nothing
+    assert _log_in(client, confirm=_token(link)).status_code == 302 and client.get("/").status_code == 200
+    db.session.refresh(user)
+    assert user.email_confirmed_at is not None
+    client.post("/logout")
+    assert "confirmed already" in client.get(link, follow_redirects=True).get_data(as_text=True)
+    assert _log_in(client).status_code == 302  # from now on, as everyone logs in
+
+
+def test_a_broken_stale_or_foreign_confirmation_link_opens_nothing(app, client, employee, smtp):
+    _register(client)
+    link = _link(smtp)
+    broken = client.get(link[:-3] + "xyz", follow_redirects=True).get_data(as_text=True)
+    assert "This link is not valid" in broken
+    user = db.session.scalar(db.select(User).where(User.email == "neu@example.com"))
+    sign = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="nebenan-confirm-email").dumps
+    moved = sign({"id": user.id, "email": "someone.else@example.com"})
+    assert "This link is not valid" in client.get(f"/confirm/{moved}", follow_redirects=True).get_data(as_text=True)
+    # Another account's link does not confirm this one, even with this one's password.
+    theirs = sign({"id": employee.id, "email": employee.email})
+    assert _log_in(client, confirm=theirs).status_code == 200
+    with mock.patch.object(accounts, "CONFIRM_DAYS", -1):
+        assert "This link is too old" in client.get(link, follow_redirects=True).get_data(as_text=True)
+        assert _log_in(client, confirm=_token(link)).status_code == 200
+    db.session.refresh(user)
+    assert user.email_confirmed_at is None
+
+
+def test_registering_an_unconfirmed_address_again_lets_its_owner_take_it_over(client, smtp):
+    """Someone registered a colleague's address; the colleague registers it too. Only the
+    password of the last registration, with a link from that inbox, opens the account."""
+    _register(client, name="Someone Else", password="not-the-owners-pw")
+    _register(client, name="The Owner", password="the-owners-password")
+    assert len(smtp.to("neu@example.com")) == 2
+    token = _token(_link(smtp))
+    assert _log_in(client, password="not-the-owners-pw", confirm=token).status_code == 200
+    assert _log_in(client, password="the-owners-password", confirm=token).status_code == 302
+    assert db.session.scalar(db.select(User.name).where(User.email == "neu@example.com")) == "The Owner"
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1
+
+
+def test_a_confirmed_address_cannot_be_registered_again(client, employee, smtp):
+    response = _register(client, email=employee.email)
+    assert "An account with this email address already exists." in response.get_data(as_text=True)
+    assert smtp.to(employee.email) == []
+
+
+def test_when_the_confirmation_email_fails_the_person_is_told_and_can_try_again(client, dead_smtp, caplog):
+    assert _register(client).status_code == 302
+    assert "could not send the confirmation email" in client.get("/login").get_data(as_text=True)
+    assert "failed" in caplog.text
+    refused = _log_in(client)
+    assert refused.status_code == 200 and "could not send the confirmation email" in refused.get_data(as_text=True)
 
 
 def test_register_errors_keep_what_was_typed(client, team):

@@ -47,6 +47,15 @@ def test_successful_logins_do_not_count(client, employee, limits):
         client.post("/logout")
 
 
+def test_registering_one_address_again_and_again_is_limited(client, smtp, limits):
+    """Each registration of an unconfirmed address emails a link to it."""
+    data = {"name": "Neu Ling", "email": "neu@example.com", "team_id": 0,
+            "password": "a-long-password", "confirm": "a-long-password"}
+    assert [client.post("/register", data=data).status_code for _ in range(4)] == [302, 302, 302, 429]
+    assert len(smtp.to("neu@example.com")) == 3
+    assert client.post("/register", data={**data, "email": "other@example.com"}).status_code == 302
+
+
 def test_submissions_and_comments_per_user_are_limited(login_as, employee, colleague, team, limits):
     from tests.factories import category
 

@@ -16,6 +16,7 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Remember me"))
     next = HiddenField()
+    confirm = HiddenField()  # the token of a confirmation link: the password completes it
 
 
 class RegisterForm(FlaskForm):

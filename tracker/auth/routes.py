@@ -62,18 +62,38 @@ def login():
         return redirect(url_for("ideas.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data)
-        except DomainError as error:  # the right password for a deactivated account
-            flash(error.message, "error")
-        else:
-            if user is not None:
-                _fresh_session()
-                login_user(user, remember=form.remember.data)
-                _keep_language(user)
-                return redirect(page_for(form.next.data))
-            flash(_("Email or password is wrong."), "error")
+        user = _authenticated(form)
+        if user is not None:
+            _fresh_session()
+            login_user(user, remember=form.remember.data)
+            _keep_language(user)
+            return redirect(page_for(form.next.data))
     return render_template("auth/login.html", form=form)
+
+
+def _authenticated(form: LoginForm):
+    """The user the form's email and password name; else None, with the reason flashed. An
+    address not confirmed yet is confirmed by the right password together with the token of
+    the emailed link (form.confirm: the link opens this form); without it a new link goes out.
+    Inbox and password together: someone who registered a colleague's address cannot get in,
+    and the colleague who opens the link cannot open an account whose password they never chose."""
+    try:
+        user = services.authenticate(form.email.data, form.password.data)
+    except services.EmailNotConfirmed as unconfirmed:
+        if not form.confirm.data:
+            _confirmation_sent(unconfirmed.user, again=True)
+            return None
+        try:
+            return services.confirm_email(form.confirm.data, unconfirmed.user)
+        except DomainError as error:
+            flash(error.message, "error")
+            return None
+    except DomainError as error:  # the right password for a deactivated account
+        flash(error.message, "error")
+        return None
+    if user is None:
+        flash(_("Email or password is wrong."), "error")
+    return user
 
 
 @bp.route("/logout", methods=["POST"])
@@ -86,7 +106,19 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _registered_email() -> str:
+    return "register:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _registered(response) -> bool:
+    """A registration that went through (and, with a mail server, sent a link)."""
+    return response.status_code == 302
+
+
 @bp.route("/register", methods=["GET", "POST"])
+# Registering an unconfirmed address again sends another link: not a way to flood an inbox.
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"], key_func=_registered_email,
+               methods=["POST"], deduct_when=_registered, scope="register-account")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("ideas.index"))
@@ -99,12 +131,45 @@ def register():
         except DomainError as error:
             show_error(form, error, "email")
         else:
+            if user.email_confirmed_at is None:
+                _confirmation_sent(user)
+                return redirect(url_for("auth.login"))
             _fresh_session()
             login_user(user)
             _keep_language(user)
             flash(_("Welcome to Nebenan, %(name)s!", name=user.name), "success")
             return redirect(url_for("ideas.index"))
     return render_template("auth/register.html", form=form)
+
+
+def _confirmation_sent(user, again: bool = False) -> None:
+    """Emails the link that confirms the address, and says so (or that the mail failed)."""
+    if not services.send_confirmation(user):
+        flash(_("We could not send the confirmation email just now. Please log in again in a few minutes "
+                "to get it."), "error")
+    elif again:
+        flash(_("Please confirm your email address first. We sent a new link to %(email)s.", email=user.email),
+              "error")
+    else:
+        flash(_("Almost done: we sent a link to %(email)s. Open it and enter your password to confirm your address.",
+                email=user.email), "success")
+
+
+@bp.route("/confirm/<token>")
+def confirm(token: str):
+    """The link from the confirmation email: the login form, whose password completes it."""
+    if current_user.is_authenticated:
+        return redirect(url_for("ideas.index"))
+    try:
+        user = services.confirmation_for(token)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("auth.login"))
+    if user.email_confirmed_at is not None:
+        flash(_("Your email address is confirmed already. Please log in."), "info")
+        return redirect(url_for("auth.login"))
+    flash(_("Thank you, %(name)s. Enter your password to confirm your email address.", name=user.name), "info")
+    return render_template("auth/login.html", form=LoginForm(email=user.email, confirm=token))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -2,8 +2,9 @@
 import secrets
 from functools import cache
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import String, bindparam, cast, func, select, update
 from sqlalchemy.orm import with_expression
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -13,7 +14,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import MAX_ID, CatalogVersion, Notification, Team, User, team_leaders, utcnow
 from ..workflow import EmailPreference, Role
-from .common import commit_or_conflict
+from .common import commit_or_conflict, flush_or_conflict, get_by_id
 
 
 def normalise_email(email: str) -> str:
@@ -40,13 +41,67 @@ def add_user(email: str, name: str, password: str, role: str, team: Team | None)
 
 
 def register_user(email: str, name: str, password: str, team: Team | None) -> User:
+    """A new employee account. While the app sends email, its address counts only once
+    confirmed (send_confirmation, confirm_email): otherwise anyone could register in the
+    name of a colleague who has no account yet. Without a mail server nobody could confirm,
+    so the account is ready at once."""
     email = normalise_email(email)
     if not email_domain_allowed(email):
         raise DomainError(_l("Please register with your company email address."), field="email")
-    user = add_user(email, name, password, Role.EMPLOYEE, team)
+    user = db.session.scalar(select(User).where(User.email == email, User.email_confirmed_at.is_(None)))
+    if user is not None:
+        # Nobody has shown this address is theirs yet: registering it again (its owner, perhaps,
+        # after someone else tried) sets the name and password the new link will confirm.
+        user.name, user.team, user.session_token = name.strip(), team, new_session_token()
+        user.set_password(password)
+    else:
+        user = add_user(email, name, password, Role.EMPLOYEE, team)
+        # (Written first: the ORM would take None for "not given" and fill in the column's default.)
+        flush_or_conflict(_l("An account with this email address already exists."), field="email")
+    user.email_confirmed_at = None if notifications.mail_enabled() else utcnow()
     commit_or_conflict(_l("An account with this email address already exists."), field="email")
     return user
 
+
+CONFIRM_DAYS = 3
+
+
+def _confirmations() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="nebenan-confirm-email")
+
+
+def send_confirmation(user: User) -> bool:
+    """Emails the link that confirms the user's address. False when the mail server failed
+    (logged; logging in with the right password sends a new link)."""
+    token = _confirmations().dumps({"id": user.id, "email": user.email})
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.confirm", token=token)
+    return notifications.send_one(user, "email/confirm_subject.txt", "email/confirm.txt", link=link, days=CONFIRM_DAYS)
+
+
+def confirmation_for(token: str) -> User:
+    """The account whose address the link (send_confirmation) confirms. A link that is
+    broken, too old, or for an address the account no longer has raises DomainError."""
+    try:
+        claims = _confirmations().loads(token, max_age=CONFIRM_DAYS * 24 * 3600)
+    except SignatureExpired:
+        raise DomainError(_l("This link is too old. Log in with your password to get a new one."))
+    except BadSignature:
+        raise DomainError(_l("This link is not valid. Please use the whole link from the email."))
+    user = get_by_id(User, claims.get("id")) if isinstance(claims, dict) else None
+    if user is None or user.email != claims.get("email"):
+        raise DomainError(_l("This link is not valid. Please use the whole link from the email."))
+    return user
+
+
+def confirm_email(token: str, user: User) -> User:
+    """Confirms `user`'s address with the token of their link (the caller checked the
+    password); DomainError for a link that is not theirs, or no longer valid."""
+    if confirmation_for(token).id != user.id:
+        raise DomainError(_l("This link is not valid. Please use the whole link from the email."))
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        db.session.commit()
+    return user
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -61,11 +116,21 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.active:
         raise AccountDeactivated(_l("This account is deactivated. Please ask an admin of Nebenan."))
+    if user.email_confirmed_at is None:
+        raise EmailNotConfirmed(user)
     return user
 
 
 class AccountDeactivated(DomainError):
     pass
+
+
+class EmailNotConfirmed(DomainError):
+    """The right password for an account whose address is not confirmed yet."""
+
+    def __init__(self, user: User):
+        super().__init__(_l("Please confirm your email address first: open the link we emailed you."))
+        self.user = user
 
 
 @cache
