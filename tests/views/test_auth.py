@@ -146,12 +146,28 @@ def test_with_a_mail_server_a_new_account_opens_with_the_emailed_link_and_its_pa
     assert _log_in(client, password="a-wrong-password", confirm=_token(link)).status_code == 200
     user = db.session.scalar(db.select(User).where(User.email == "neu@example.com"))
     assert user.email_confirmed_at is None  # the link alone confirms nothing
-    assert _log_in(client, confirm=_token(link)).status_code == 302 and client.get("/").status_code == 200
+    assert _log_in(client, confirm=_token(link)).status_code == 302
+    assert "Your email address is confirmed. Welcome to Nebenan, Neu Ling!" in client.get("/").get_data(as_text=True)
     db.session.refresh(user)
     assert user.email_confirmed_at is not None
     client.post("/logout")
     assert "confirmed already" in client.get(link, follow_redirects=True).get_data(as_text=True)
     assert _log_in(client).status_code == 302  # from now on, as everyone logs in
+
+
+def test_the_confirmation_speaks_the_language_registered_in(client, smtp):
+    client.post("/language", data={"locale": "de", "next": "/register"})  # the footer's switch
+    _register(client)
+    [email] = smtp.to("neu@example.com")
+    assert "Bitte bestätigen Sie Ihre E-Mail-Adresse" in email["Subject"]
+    assert "Öffnen Sie diesen Link" in smtp.body(email)
+    link = _link(smtp)
+    form = client.get(link).get_data(as_text=True)
+    assert "Geben Sie Ihr Passwort ein" in form
+    # The password field waits for the cursor; a refused password keeps the link for the language switch.
+    assert re.search(r'<input[^>]*autofocus[^>]*name="password"|<input[^>]*name="password"[^>]*autofocus', form)
+    refused = _log_in(client, password="a-wrong-password", confirm=_token(link)).get_data(as_text=True)
+    assert f'name="next" value="/confirm/{_token(link)}"' in refused
 
 
 def test_a_broken_stale_or_foreign_confirmation_link_opens_nothing(app, client, employee, smtp):

@@ -36,11 +36,11 @@ def _keep_language(user) -> None:
 
 
 def _fresh_session() -> None:
-    """A new session at login (no fixation); only the chosen language carries over."""
-    locale = session.get("locale")
+    """A new session at login (no fixation); only the chosen language and the messages for
+    the next page carry over."""
+    kept = {key: session[key] for key in ("locale", "_flashes") if key in session}
     session.clear()
-    if locale:
-        session["locale"] = locale
+    session.update(kept)
 
 
 def _login_failed(response) -> bool:
@@ -68,7 +68,9 @@ def login():
             login_user(user, remember=form.remember.data)
             _keep_language(user)
             return redirect(page_for(form.next.data))
-    return render_template("auth/login.html", form=form)
+    # A refused password on a confirmation link's form: the language switch returns to that form.
+    back = url_for("auth.confirm", token=form.confirm.data) if form.confirm.data else None
+    return render_template("auth/login.html", form=form, language_next=back)
 
 
 def _authenticated(form: LoginForm):
@@ -81,13 +83,16 @@ def _authenticated(form: LoginForm):
         user = services.authenticate(form.email.data, form.password.data)
     except services.EmailNotConfirmed as unconfirmed:
         if not form.confirm.data:
+            _keep_language(unconfirmed.user)  # the new link's email in the language of this page
             _confirmation_sent(unconfirmed.user, again=True)
             return None
         try:
-            return services.confirm_email(form.confirm.data, unconfirmed.user)
+            user = services.confirm_email(form.confirm.data, unconfirmed.user)
         except DomainError as error:
             flash(error.message, "error")
             return None
+        flash(_("Your email address is confirmed. Welcome to Nebenan, %(name)s!", name=user.name), "success")
+        return user
     except DomainError as error:  # the right password for a deactivated account
         flash(error.message, "error")
         return None
@@ -132,6 +137,7 @@ def register():
             show_error(form, error, "email")
         else:
             if user.email_confirmed_at is None:
+                services.set_locale(user, str(get_locale()))  # the email in the language registered in
                 _confirmation_sent(user)
                 return redirect(url_for("auth.login"))
             _fresh_session()
