@@ -53,8 +53,7 @@ def move(idea_id: int):
     refusal = _may_not_move(idea)
     if refusal is not None:
         return refusal
-    form = MoveForm(next=request.args.get("next", ""))
-    form.set_targets(idea.status)
+    form = _move_form(idea, next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
             triage.move_idea(idea, current_user, form.to_status.data, form.note.data, form.saving_minutes,
@@ -112,10 +111,13 @@ def hand_over(idea_id: int):
         else:
             flash(_("Handed over to team “%(team)s”.", team=team.name), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
-    move_form = MoveForm()
-    move_form.set_targets(idea.status)
-    return render_template("board/move.html", idea=idea, form=move_form, hand_over_form=form,
-                           back_url=url_for("ideas.detail", idea_id=idea.id)), 422
+    return _not_moved(idea, _move_form(idea), hand_over_form=form)
+
+
+def _move_form(idea, **data) -> MoveForm:
+    form = MoveForm(**data)
+    form.set_targets(idea.status)
+    return form
 
 
 def _hand_over_form(idea) -> HandOverForm:
@@ -124,15 +126,16 @@ def _hand_over_form(idea) -> HandOverForm:
     return form
 
 
-def _not_moved(idea, form):
-    """The form (first visit, or with its errors), or the reason as JSON for the board's script."""
+def _not_moved(idea, form, hand_over_form=None):
+    """The move page (first visit, or with the refused form's errors: the move's, or the
+    hand-over's when given), or the reason as JSON for the board's script."""
+    refused = hand_over_form or form
     if request.method == "POST" and _wants_json():
-        errors = [str(e) for field in form for e in field.errors] + [str(e) for e in form.form_errors]
+        errors = [str(e) for field in refused for e in field.errors] + [str(e) for e in refused.form_errors]
         return jsonify(ok=False, message=" ".join(errors) or _("Please try again.")), 422
     back_url = safe_next(form.next.data) if form.next.data else url_for("ideas.detail", idea_id=idea.id)
-    return render_template("board/move.html", idea=idea, form=form, hand_over_form=_hand_over_form(idea),
-                           back_url=back_url), \
-        200 if request.method == "GET" else 422
+    return render_template("board/move.html", idea=idea, form=form, hand_over_form=hand_over_form or
+                           _hand_over_form(idea), back_url=back_url), 200 if request.method == "GET" else 422
 
 
 @bp.route("/implemented")
