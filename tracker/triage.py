@@ -19,8 +19,8 @@ from .paging import inline
 from .sqlhints import mostly_true, status_value
 from .sqljson import fields, json_list, json_map, moment
 from .workflow import (
-    BOARD_COLUMNS, CLOSED_STATUSES, MAX_MINUTES_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind, NotificationType,
-    Status, allowed_targets, can_merge_into, can_move, carries_minutes,
+    BOARD_COLUMNS, CLOSED_STATUSES, MAX_MINUTES_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind,
+    NotificationType, Status, allowed_targets, can_merge_into, can_move, carries_minutes,
 )
 
 MAX_NOTE = 5000

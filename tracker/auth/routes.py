@@ -137,15 +137,20 @@ def register():
             show_error(form, error, "email")
         else:
             if user.email_confirmed_at is None:
-                services.set_locale(user, str(get_locale()))  # the email in the language registered in
-                _confirmation_sent(user)
-                return redirect(url_for("auth.login"))
+                return _awaiting_confirmation(user)
             _fresh_session()
             login_user(user)
             _keep_language(user)
             flash(_("Welcome to Nebenan, %(name)s!", name=user.name), "success")
             return redirect(url_for("ideas.index"))
     return render_template("auth/register.html", form=form)
+
+
+def _awaiting_confirmation(user):
+    """After registering with a mail server: the link goes out, in the language registered in."""
+    services.set_locale(user, str(get_locale()))
+    _confirmation_sent(user)
+    return redirect(url_for("auth.login"))
 
 
 def _confirmation_sent(user, again: bool = False) -> None:

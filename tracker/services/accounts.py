@@ -64,6 +64,7 @@ def register_user(email: str, name: str, password: str, team: Team | None) -> Us
 
 
 CONFIRM_DAYS = 3
+_INVALID_LINK = _l("This link is not valid. Please use the whole link from the email.")
 
 
 def _confirmations() -> URLSafeTimedSerializer:
@@ -86,10 +87,10 @@ def confirmation_for(token: str) -> User:
     except SignatureExpired:
         raise DomainError(_l("This link is too old. Log in with your password to get a new one."))
     except BadSignature:
-        raise DomainError(_l("This link is not valid. Please use the whole link from the email."))
+        raise DomainError(_INVALID_LINK)
     user = get_by_id(User, claims.get("id")) if isinstance(claims, dict) else None
     if user is None or user.email != claims.get("email"):
-        raise DomainError(_l("This link is not valid. Please use the whole link from the email."))
+        raise DomainError(_INVALID_LINK)
     return user
 
 
@@ -97,7 +98,7 @@ def confirm_email(token: str, user: User) -> User:
     """Confirms `user`'s address with the token of their link (the caller checked the
     password); DomainError for a link that is not theirs, or no longer valid."""
     if confirmation_for(token).id != user.id:
-        raise DomainError(_l("This link is not valid. Please use the whole link from the email."))
+        raise DomainError(_INVALID_LINK)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         db.session.commit()

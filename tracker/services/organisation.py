@@ -217,7 +217,8 @@ def save_category(category: Category | None, name_en: str, name_de: str, positio
     # as it was is not checked (look-alikes from before the rule stay editable).
     changed = [(field, name) for field, name, current in (
         ("name_en", name_en, category.name_en if category else None),
-        ("name_de", name_de, category.name_de if category else None)) if current is None or not _same_name(name, current)]
+        ("name_de", name_de, category.name_de if category else None))
+        if current is None or not _same_name(name, current)]
     for other in db.session.execute(select(Category.id, Category.name_en, Category.name_de)):
         if category is not None and other.id == category.id:
             continue
