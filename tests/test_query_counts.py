@@ -10,7 +10,7 @@ from tests.conftest import login
 from tests.factories import make_idea, make_team, make_user
 from tracker import services, triage
 from tracker.extensions import db
-from tracker.models import Vote
+from tracker.models import Idea, Vote
 from tracker.workflow import Status
 
 PATHS = [(), (Status.REVIEW,), (Status.REVIEW, Status.PLANNED), (Status.REVIEW, Status.PLANNED, Status.IN_PROGRESS),
@@ -158,35 +158,44 @@ def test_statements_carry_statuses_in_their_text(app, db, leader, team, employee
 
 def test_postgresql_pages_read_without_a_transaction(app, client, db, employee, colleague):
     """On PostgreSQL a page (GET) runs its statements without BEGIN and ROLLBACK around them,
-    so psycopg keeps the statements it prepared (it forgets them at every ROLLBACK); a form
-    (POST) keeps its transaction, on the same pooled connection a page used before; and so
-    does a request context made up outside a request (the mail jobs', which write)."""
+    so psycopg keeps the statements it prepared (it forgets them at every ROLLBACK); so does a
+    vote, whose one change is one statement; a form (POST) keeps its transaction, on the same
+    pooled connection a page used before; and so does a request context made up outside a
+    request (the mail jobs', which write)."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("runs when the suite runs on PostgreSQL (SQLite keeps its transactions)")
-    idea_id = make_idea(colleague, title="Forms in triplicate").id
+    idea = make_idea(colleague, title="Forms in triplicate")
+    idea_id, own_minutes = idea.id, idea.minutes_total
     login(client, employee)
     db.session.remove()
     db.engine.dispose()  # an empty pool: the requests below take turns on one connection
-    seen, connections = [], set()
+    seen, writes, connections = [], [], set()
 
     def record(conn, cursor, statement, *args):
         seen.append(conn.connection.dbapi_connection.autocommit)
         connections.add(id(conn.connection.dbapi_connection))
+        if re.search(r"\b(INSERT|UPDATE|DELETE)\b", statement):
+            writes.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        modes = {}
-        for step, (method, url) in enumerate([("get", f"/ideas/{idea_id}"), ("post", f"/ideas/{idea_id}/vote"),
-                                              ("get", "/"), ("post", f"/ideas/{idea_id}/unvote")]):
-            seen.clear()
-            response = getattr(client, method)(url, data={"minutes_per_week": "15"} if method == "post" else None)
+        modes, written = {}, {}
+        for step, (method, url, form) in enumerate([
+                ("get", f"/ideas/{idea_id}", None), ("post", f"/ideas/{idea_id}/vote", {"minutes_per_week": "15"}),
+                ("post", f"/ideas/{idea_id}/comments", {"body": "Same here"}), ("get", "/", None),
+                ("post", f"/ideas/{idea_id}/unvote", {})]):
+            seen.clear(), writes.clear()
+            response = getattr(client, method)(url, data=form, headers={"X-Fragment": "vote"})
             assert response.status_code in (200, 302), (url, response.status_code)
-            modes[step] = set(seen)
+            modes[step], written[step] = set(seen), len(writes)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    assert modes == {0: {True}, 1: {False}, 2: {True}, 3: {False}}
+    assert modes == {0: {True}, 1: {True}, 2: {False}, 3: {True}, 4: {True}}
+    assert written[1] == written[4] == 1  # the vote row and the counters: one statement
     assert len(connections) == 1  # one connection, back and forth between the two modes
-    assert db.session.scalar(select(func.count()).select_from(Vote)) == 0  # voted, then withdrew: committed
+    idea = db.session.get(Idea, idea_id)
+    assert (idea.vote_count, idea.minutes_total, idea.comment_count) == (0, own_minutes, 1)  # all committed
+    assert db.session.scalar(select(func.count()).select_from(Vote)) == 0
     db.session.remove()
     with app.test_request_context("/"):
         assert db.session.connection().connection.dbapi_connection.autocommit is False

@@ -36,12 +36,28 @@ limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
 
 READS_ONLY = "nebenan.reads_only"  # set in the environ of a GET or HEAD request (create_app)
+NO_TRANSACTION = "nebenan.no_transaction"  # ... and of a view marked writes_in_one_statement
 
 
 def reads_only() -> bool:
     """Whether this is a request that changes nothing: a GET or HEAD that came in (not the
     request context the mail jobs make up, which writes)."""
     return has_request_context() and bool(request.environ.get(READS_ONLY))
+
+
+def needs_no_transaction() -> bool:
+    """Whether each statement of this request stands alone: it only reads, or its one change
+    is a single statement (writes_in_one_statement)."""
+    return has_request_context() and bool(request.environ.get(NO_TRANSACTION))
+
+
+def writes_in_one_statement(view):
+    """Marks a view whose only change on PostgreSQL is one statement, atomic by itself (a vote:
+    its row and the item's counters). Like a page, its request then runs without a transaction
+    of its own, which saves the BEGIN and COMMIT round trips. A second change in such a view
+    would be committed apart from the first: keep it to one (tests/test_query_counts.py)."""
+    view.writes_in_one_statement = True
+    return view
 
 
 @limiter.request_filter

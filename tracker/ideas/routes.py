@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from .. import permissions, services, triage
 from ..errors import DomainError
-from ..extensions import limiter
+from ..extensions import limiter, writes_in_one_statement
 from ..forms import show_error
 from ..models import MAX_ID
 from ..workflow import Kind, Status
@@ -179,6 +179,7 @@ def _vote_response(idea_id: int, message: str | None, category: str = "success",
 
 
 @bp.route("/ideas/<int:idea_id>/vote", methods=["POST"])
+@writes_in_one_statement
 def vote(idea_id: int):
     idea = load_idea(idea_id)
     form = VoteForm()
@@ -193,6 +194,7 @@ def vote(idea_id: int):
 
 
 @bp.route("/ideas/<int:idea_id>/unvote", methods=["POST"])
+@writes_in_one_statement
 def unvote(idea_id: int):
     idea = load_idea(idea_id)
     if not EmptyForm().validate_on_submit():

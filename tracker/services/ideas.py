@@ -1,7 +1,7 @@
 """Items, votes and comments: submitting, editing, voting "me too", discussing."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, func, select, text, update
+from sqlalchemy import Boolean, bindparam, delete, func, select, text, update
 
 from .. import notifications, permissions
 from ..errors import DomainError, NotAllowed
@@ -97,8 +97,8 @@ def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> Vo
     it was already there.
 
     The primary key on (idea, user) is what keeps one vote per person, also when
-    two requests race; the counters move by an atomic UPDATE in the same transaction,
-    and the item takes their new values from it.
+    two requests race; the counters move by an atomic UPDATE in the same transaction (on
+    PostgreSQL in the same statement), and the item takes their new values from it.
     """
     if permissions.is_author(idea, user):
         raise NotAllowed(_l("You cannot vote on your own item."))
@@ -106,13 +106,24 @@ def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> Vo
         raise NotAllowed(_l("This item is closed and takes no more votes."))
     minutes = _check_minutes(idea.kind, minutes_per_week)
     now = utcnow()
-    added = core_execute(_INSERT_VOTE, {"idea": idea.id, "voter": user.id, "minutes": minutes, "now": now}).first()
-    if added is None:
+    params = {"idea": idea.id, "voter": user.id, "minutes": minutes, "now": now}
+    if _in_one_statement():
+        counters = core_execute(_VOTE_AND_COUNT, params).first()
+    else:
+        added = core_execute(_INSERT_VOTE, params).first()
+        counters = None if added is None else core_execute(_COUNT_VOTE, {**params, "votes": 1}).one()
+    if counters is None:
         db.session.rollback()
         return None  # already voted (perhaps a moment ago, in a racing request)
-    counters = core_execute(_COUNT_VOTE, {"idea": idea.id, "votes": 1, "minutes": minutes, "now": now}).one()
     commit_with(idea, counters)
     return Vote(idea_id=idea.id, user_id=user.id, minutes_per_week=minutes, created_at=now)
+
+
+def _in_one_statement() -> bool:
+    """PostgreSQL writes the vote and moves the counters in one statement (SQLite has no
+    INSERT or DELETE inside WITH): one round trip instead of two, and the request needs no
+    transaction around it (see writes_in_one_statement)."""
+    return db.engine.dialect.name == "postgresql"
 
 
 # The vote's statements, built once (see paging), run by core_execute: the counters move in
@@ -135,17 +146,41 @@ _COUNT_VOTE = update(Idea).where(Idea.id == bindparam("idea")).values(
 _REMOVE_VOTE = delete(Vote).where(Vote.idea_id == bindparam("idea"), Vote.user_id == bindparam("voter")
                                   ).returning(Vote.minutes_per_week)
 
+# PostgreSQL: the same in one statement each. The UPDATE joins the row the INSERT or DELETE
+# returns, so the counters move only when the vote row did; it sees the item's latest counters
+# (a racing vote's UPDATE of the same item waits for this one, then adds to its result).
+_VOTE_AND_COUNT = text(
+    "WITH added AS (INSERT INTO votes (idea_id, user_id, minutes_per_week, created_at) "
+    "VALUES (:idea, :voter, :minutes, :now) ON CONFLICT (idea_id, user_id) DO NOTHING RETURNING minutes_per_week) "
+    "UPDATE ideas SET vote_count = ideas.vote_count + 1, minutes_total = ideas.minutes_total + added.minutes_per_week, "
+    "last_activity_at = :now FROM added WHERE ideas.id = :idea "
+    "RETURNING ideas.vote_count, ideas.minutes_total, ideas.last_activity_at"
+).bindparams(bindparam("now", type_=Vote.__table__.c.created_at.type))
+_WITHDRAW_AND_COUNT = text(
+    "WITH removed AS (DELETE FROM votes WHERE votes.idea_id = :idea AND votes.user_id = :voter "
+    "RETURNING minutes_per_week) "
+    "UPDATE ideas SET vote_count = ideas.vote_count - 1, "
+    "minutes_total = ideas.minutes_total - CASE WHEN :counted THEN removed.minutes_per_week ELSE 0 END "
+    "FROM removed WHERE ideas.id = :idea "
+    "RETURNING ideas.vote_count, ideas.minutes_total, ideas.last_activity_at"
+).bindparams(bindparam("counted", type_=Boolean()))
+
 
 def withdraw_vote(idea: Idea, user: User) -> bool:
     """Removes the user's vote. Returns False when there was none."""
     if not can_vote_on(idea.status):
         raise NotAllowed(_l("This item is closed; its votes stay as they are."))
-    removed = core_execute(_REMOVE_VOTE, {"idea": idea.id, "voter": user.id}).first()
-    if removed is None:
+    params = {"idea": idea.id, "voter": user.id}
+    if _in_one_statement():
+        counters = core_execute(_WITHDRAW_AND_COUNT, {**params, "counted": carries_minutes(idea.kind)}).first()
+    else:
+        removed = core_execute(_REMOVE_VOTE, params).first()
+        counted = 0 if removed is None or not carries_minutes(idea.kind) else removed.minutes_per_week
+        counters = None if removed is None else core_execute(
+            _COUNT_VOTE, {**params, "votes": -1, "minutes": -counted, "now": None}).one()
+    if counters is None:
         db.session.rollback()
         return False
-    counted = removed.minutes_per_week if carries_minutes(idea.kind) else 0
-    counters = core_execute(_COUNT_VOTE, {"idea": idea.id, "votes": -1, "minutes": -counted, "now": None}).one()
     commit_with(idea, counters)
     return True
 
