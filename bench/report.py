@@ -141,16 +141,21 @@ def verdicts(runs: list[Run], pages: list[Page]) -> dict[str, dict[tuple[str, st
     return out
 
 
-_DELETE_VOTE = r"DELETE FROM votes WHERE votes\.idea_id = \S+ AND votes\.user_id = \S+( RETURNING [\w.]+)?"
-_UPDATE_IDEA = r"UPDATE ideas SET .* WHERE ideas\.id = \S+( RETURNING .*)?$"
+_VALUE = r"(?:%\(\w+\)s|\?|:\w+)(?:::[A-Z ]+)?"  # a bound value, as each driver writes it
+_INSERT_VOTE = (rf"INSERT INTO votes \([\w, ]+\) VALUES \({_VALUE}(?:, {_VALUE})*\)"
+                r"(?: ON CONFLICT \(idea_id, user_id\) DO NOTHING)?(?: RETURNING [\w.]+)?")
+_DELETE_VOTE = rf"DELETE FROM votes WHERE votes\.idea_id = {_VALUE} AND votes\.user_id = {_VALUE}(?: RETURNING [\w.]+)?"
+_UPDATE_IDEA = rf"UPDATE ideas SET .* WHERE ideas\.id = {_VALUE}(?: RETURNING .*)?"
 WRITES_BY_KEY = (
-    re.compile(r"^INSERT INTO votes \("),
-    re.compile(rf"^{_DELETE_VOTE}$"),
-    re.compile(rf"^{_UPDATE_IDEA}"),
-    # PostgreSQL: the vote row and the counters in one statement
-    re.compile(rf"^WITH \w+ AS \(INSERT INTO votes \(.*\) {_UPDATE_IDEA}"),
-    re.compile(rf"^WITH \w+ AS \({_DELETE_VOTE}\) {_UPDATE_IDEA}"),
+    re.compile(rf"{_INSERT_VOTE}"),
+    re.compile(rf"{_DELETE_VOTE}"),
+    re.compile(rf"{_UPDATE_IDEA}"),
+    # PostgreSQL: the vote row and the counters in one statement, the UPDATE joining the one
+    # row of the only WITH
+    re.compile(rf"WITH (\w+) AS \((?:{_INSERT_VOTE}|{_DELETE_VOTE})\) UPDATE ideas SET .* FROM \1 "
+               rf"WHERE ideas\.id = {_VALUE}(?: RETURNING .*)?"),
 )
+_WRITE = re.compile(r"(?:^|\(|\) )(INSERT INTO|DELETE FROM|UPDATE) (\w+)")  # a statement or a WITH's part
 
 
 def vote_verdict(kind_runs: list[Run], pair) -> Verdict:
@@ -160,23 +165,23 @@ def vote_verdict(kind_runs: list[Run], pair) -> Verdict:
     for run in kind_runs:
         for name, verb in (("vote", "INSERT"), ("unvote", "DELETE")):
             statements = run.queries[name].statements
-            touching_votes = [m.group(2) for s in statements
-                              if (m := re.match(r"(WITH \w+ AS \()?(INSERT INTO|DELETE FROM|UPDATE) votes\b", s))]
+            touching_votes = [found for s in statements for found, table in _WRITE.findall(s) if table == "votes"]
             if len(touching_votes) != 1 or not touching_votes[0].startswith(verb):
                 problems.append(f"{len(touching_votes)} writes to votes per {name} at {run.ideas:,}")
             for s in statements:
-                if re.match(r"(WITH \w+ AS \()?(INSERT|UPDATE|DELETE)\b", s) and not any(p.match(s) for p in WRITES_BY_KEY):
+                if _WRITE.search(s) and not any(p.fullmatch(_shape(s)) for p in WRITES_BY_KEY):
                     problems.append(f"a write not by primary key: {s[:80]}")
     for name in ("vote", "unvote"):
         if len({tuple(_shape(s) for s in r.queries[name].statements) for r in kind_runs}) > 1:
             problems.append(f"other statements for a {name} at another size")
     return Verdict(not problems, "; ".join(dict.fromkeys(problems)) or
-                   "one insert / one delete by primary key, one counter update by primary key (on "
-                   "PostgreSQL in the same statement), the same statements at every size")
+                   "one insert / one delete by primary key, one counter update by primary key "
+                   "(on PostgreSQL in the same statement), the same statements at every size")
 
 
 def _shape(statement: str) -> str:
-    return re.sub(r"\s+", " ", statement)[:120]
+    return re.sub(r"\s+", " ", statement).strip()
+
 
 
 TARGET_TITLES = {

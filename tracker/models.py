@@ -161,8 +161,8 @@ class Idea(db.Model):
     """A pain point or an improvement idea.
 
     vote_count, comment_count and minutes_total are counters kept exact in the
-    same transaction as the vote or comment that changes them (atomic UPDATE
-    ... SET n = n + 1), so lists can sort by them with an index.
+    same transaction (or statement) as the vote or comment that changes them (atomic
+    UPDATE ... SET n = n + 1), so lists can sort by them with an index.
     """
 
     __tablename__ = "ideas"

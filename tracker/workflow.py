@@ -88,9 +88,12 @@ def can_merge_into(status: str) -> bool:
 MAX_MINUTES_PER_WEEK = 40 * 60
 
 
+KIND_WITH_MINUTES = Kind.PAIN_POINT  # the one kind whose votes carry minutes (also written in SQL)
+
+
 def carries_minutes(kind: str) -> bool:
     """Only pain points cost time; ideas are votes without minutes."""
-    return kind == Kind.PAIN_POINT
+    return kind == KIND_WITH_MINUTES
 
 
 def can_vote_on(status: str) -> bool:

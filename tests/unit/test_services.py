@@ -2,7 +2,7 @@ import threading
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, select, text, update
 
 from tests.factories import category, make_idea, make_user
 from tracker import _Flask, services
@@ -84,6 +84,26 @@ def test_after_a_vote_the_item_holds_what_the_database_holds_without_reading_it_
     assert after_vote[:2] == (2, 105) and after_vote[3] == "Travel expenses need three signatures"
     db.session.expire_all()
     assert after_withdrawal == (idea.vote_count, idea.minutes_total, idea.last_activity_at) == (1, 90, after_vote[2])
+
+
+@pytest.mark.parametrize("action", ["vote", "withdraw"])
+def test_the_minutes_follow_the_kind_the_item_has_when_the_vote_is_written(employee, colleague, action):
+    """Between the moment a vote's request read the item and the moment it writes, the author
+    made the pain point an idea (which recounts its minutes without the voters'): the vote's
+    minutes must not move the new total."""
+    idea = make_idea(employee, minutes_per_week=30)
+    if action == "withdraw":
+        services.cast_vote(idea, colleague, 15)
+    assert idea.kind == Kind.PAIN_POINT  # as the vote's request read it
+    with db.engine.begin() as edit:  # the author's edit, committed meanwhile
+        edit.execute(update(Idea).where(Idea.id == idea.id).values(kind=Kind.IDEA, minutes_per_week=0,
+                                                                       minutes_total=0))
+    if action == "vote":
+        services.cast_vote(idea, colleague, 15)
+    else:
+        services.withdraw_vote(idea, colleague)
+    db.session.expire_all()
+    assert (idea.kind, idea.vote_count, idea.minutes_total) == (Kind.IDEA, 1 if action == "vote" else 0, 0)
 
 
 def test_vote_on_an_idea_carries_no_minutes(employee, colleague):

@@ -1,13 +1,14 @@
 """Items, votes and comments: submitting, editing, voting "me too", discussing."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, bindparam, delete, func, select, text, update
+from sqlalchemy import bindparam, case, delete, func, select, text, update
 
 from .. import notifications, permissions
 from ..errors import DomainError, NotAllowed
 from ..extensions import core_execute, db
 from ..models import Category, Comment, Idea, StatusChange, Team, User, Vote, utcnow
-from ..workflow import INITIAL_STATUS, MAX_MINUTES_PER_WEEK, NotificationType, can_vote_on, carries_minutes
+from ..workflow import (INITIAL_STATUS, KIND_WITH_MINUTES, MAX_MINUTES_PER_WEEK, NotificationType, can_vote_on,
+                        carries_minutes)
 from .common import commit_with, get_by_id
 
 
@@ -113,7 +114,7 @@ def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> Vo
         added = core_execute(_INSERT_VOTE, params).first()
         counters = None if added is None else core_execute(_COUNT_VOTE, {**params, "votes": 1}).one()
     if counters is None:
-        db.session.rollback()
+        _end_unchanged()
         return None  # already voted (perhaps a moment ago, in a racing request)
     commit_with(idea, counters)
     return Vote(idea_id=idea.id, user_id=user.id, minutes_per_week=minutes, created_at=now)
@@ -124,6 +125,14 @@ def _in_one_statement() -> bool:
     INSERT or DELETE inside WITH): one round trip instead of two, and the request needs no
     transaction around it (see writes_in_one_statement)."""
     return db.engine.dialect.name == "postgresql"
+
+
+def _end_unchanged() -> None:
+    """After a vote or withdrawal that found nothing to do: SQLite ends its transaction (the
+    INSERT took the write lock). On PostgreSQL the one statement changed nothing, and a rollback
+    would only make the session read the user and the item again for the answer."""
+    if not _in_one_statement():
+        db.session.rollback()
 
 
 # The vote's statements, built once (see paging), run by core_execute: the counters move in
@@ -138,32 +147,40 @@ _INSERT_VOTE = text(
     "ON CONFLICT (idea_id, user_id) DO NOTHING RETURNING user_id"
 ).bindparams(bindparam("now", type_=Vote.__table__.c.created_at.type))
 
-
+# The UPDATE works on the item's latest row (a racing vote's or edit's UPDATE of it waits for
+# this one, or this one for it), so it decides whether the minutes count from the kind as it is
+# then, not from the kind the request read before: an author may just have made a pain point an
+# idea (and recounted the minutes without this vote). So does PostgreSQL's statement below.
 _COUNT_VOTE = update(Idea).where(Idea.id == bindparam("idea")).values(
-    vote_count=Idea.vote_count + bindparam("votes"), minutes_total=Idea.minutes_total + bindparam("minutes"),
+    vote_count=Idea.vote_count + bindparam("votes"),
+    minutes_total=Idea.minutes_total + case((Idea.kind == KIND_WITH_MINUTES, bindparam("minutes")), else_=0),
     last_activity_at=func.coalesce(bindparam("now", type_=Idea.last_activity_at.type), Idea.last_activity_at),
 ).returning(Idea.vote_count, Idea.minutes_total, Idea.last_activity_at)
 _REMOVE_VOTE = delete(Vote).where(Vote.idea_id == bindparam("idea"), Vote.user_id == bindparam("voter")
                                   ).returning(Vote.minutes_per_week)
 
-# PostgreSQL: the same in one statement each. The UPDATE joins the row the INSERT or DELETE
-# returns, so the counters move only when the vote row did; it sees the item's latest counters
-# (a racing vote's UPDATE of the same item waits for this one, then adds to its result).
+# PostgreSQL: the same in one statement each. The UPDATE's FROM is the one row the INSERT or
+# DELETE returned and its WHERE the item's key: the counters move exactly when the vote row did
+# (the UPDATE always finds the item, which the vote row's foreign key holds).
+_MINUTES_COUNTED = "CASE WHEN ideas.kind = :kind_with_minutes THEN {row}.minutes_per_week ELSE 0 END"
+_COUNTERS = (Idea.__table__.c.vote_count, Idea.__table__.c.minutes_total, Idea.__table__.c.last_activity_at)
 _VOTE_AND_COUNT = text(
     "WITH added AS (INSERT INTO votes (idea_id, user_id, minutes_per_week, created_at) "
     "VALUES (:idea, :voter, :minutes, :now) ON CONFLICT (idea_id, user_id) DO NOTHING RETURNING minutes_per_week) "
-    "UPDATE ideas SET vote_count = ideas.vote_count + 1, minutes_total = ideas.minutes_total + added.minutes_per_week, "
+    "UPDATE ideas SET vote_count = ideas.vote_count + 1, "
+    f"minutes_total = ideas.minutes_total + {_MINUTES_COUNTED.format(row='added')}, "
     "last_activity_at = :now FROM added WHERE ideas.id = :idea "
     "RETURNING ideas.vote_count, ideas.minutes_total, ideas.last_activity_at"
-).bindparams(bindparam("now", type_=Vote.__table__.c.created_at.type))
+).bindparams(bindparam("now", type_=Vote.__table__.c.created_at.type),
+             bindparam("kind_with_minutes", str(KIND_WITH_MINUTES))).columns(*_COUNTERS)
 _WITHDRAW_AND_COUNT = text(
     "WITH removed AS (DELETE FROM votes WHERE votes.idea_id = :idea AND votes.user_id = :voter "
     "RETURNING minutes_per_week) "
     "UPDATE ideas SET vote_count = ideas.vote_count - 1, "
-    "minutes_total = ideas.minutes_total - CASE WHEN :counted THEN removed.minutes_per_week ELSE 0 END "
+    f"minutes_total = ideas.minutes_total - {_MINUTES_COUNTED.format(row='removed')} "
     "FROM removed WHERE ideas.id = :idea "
     "RETURNING ideas.vote_count, ideas.minutes_total, ideas.last_activity_at"
-).bindparams(bindparam("counted", type_=Boolean()))
+).bindparams(bindparam("kind_with_minutes", str(KIND_WITH_MINUTES))).columns(*_COUNTERS)
 
 
 def withdraw_vote(idea: Idea, user: User) -> bool:
@@ -172,14 +189,13 @@ def withdraw_vote(idea: Idea, user: User) -> bool:
         raise NotAllowed(_l("This item is closed; its votes stay as they are."))
     params = {"idea": idea.id, "voter": user.id}
     if _in_one_statement():
-        counters = core_execute(_WITHDRAW_AND_COUNT, {**params, "counted": carries_minutes(idea.kind)}).first()
+        counters = core_execute(_WITHDRAW_AND_COUNT, params).first()
     else:
         removed = core_execute(_REMOVE_VOTE, params).first()
-        counted = 0 if removed is None or not carries_minutes(idea.kind) else removed.minutes_per_week
         counters = None if removed is None else core_execute(
-            _COUNT_VOTE, {**params, "votes": -1, "minutes": -counted, "now": None}).one()
+            _COUNT_VOTE, {**params, "votes": -1, "minutes": -removed.minutes_per_week, "now": None}).one()
     if counters is None:
-        db.session.rollback()
+        _end_unchanged()
         return False
     commit_with(idea, counters)
     return True
