@@ -142,17 +142,21 @@ def verdicts(runs: list[Run], pages: list[Page]) -> dict[str, dict[tuple[str, st
 
 
 _VALUE = r"(?:%\(\w+\)s|\?|:\w+)(?:::[A-Z ]+)?"  # a bound value, as each driver writes it
-_INSERT_VOTE = (rf"INSERT INTO votes \([\w, ]+\) VALUES \({_VALUE}(?:, {_VALUE})*\)"
-                r"(?: ON CONFLICT \(idea_id, user_id\) DO NOTHING)?(?: RETURNING [\w.]+)?")
-_DELETE_VOTE = rf"DELETE FROM votes WHERE votes\.idea_id = {_VALUE} AND votes\.user_id = {_VALUE}(?: RETURNING [\w.]+)?"
+_OPEN_ITEM = rf"ideas\.id = {_VALUE} AND ideas\.status NOT IN \('\w+'(?:, '\w+')*\)"  # by key, still open
+_INSERT_VOTE = (rf"INSERT INTO votes \([\w, ]+\) SELECT (?:ideas|item)\.id(?:, {_VALUE})+ "
+                rf"FROM (?:ideas WHERE {_OPEN_ITEM}|item) ON CONFLICT \(idea_id, user_id\) DO NOTHING RETURNING [\w.]+")
+_DELETE_VOTE = (rf"DELETE FROM votes (?:USING item )?WHERE votes\.idea_id = (?:{_VALUE}|item\.id) AND "
+                rf"votes\.user_id = {_VALUE}(?: AND EXISTS \(SELECT 1 FROM ideas WHERE {_OPEN_ITEM}\))? "
+                r"RETURNING [\w.]+")
 _UPDATE_IDEA = rf"UPDATE ideas SET .* WHERE ideas\.id = {_VALUE}(?: RETURNING .*)?"
 WRITES_BY_KEY = (
-    re.compile(rf"{_INSERT_VOTE}"),
-    re.compile(rf"{_DELETE_VOTE}"),
-    re.compile(rf"{_UPDATE_IDEA}"),
-    # PostgreSQL: the vote row and the counters in one statement, the UPDATE joining the one
-    # row of the only WITH
-    re.compile(rf"WITH (\w+) AS \((?:{_INSERT_VOTE}|{_DELETE_VOTE})\) UPDATE ideas SET .* FROM \1 "
+    re.compile(_INSERT_VOTE),
+    re.compile(_DELETE_VOTE),
+    re.compile(_UPDATE_IDEA),
+    # PostgreSQL: the vote row and the counters in one statement, which locks the item first; the
+    # UPDATE joins the one row of the INSERT or DELETE
+    re.compile(rf"WITH item AS MATERIALIZED \(SELECT ideas\.id FROM ideas WHERE {_OPEN_ITEM} FOR NO KEY UPDATE\), "
+               rf"(\w+) AS \((?:{_INSERT_VOTE}|{_DELETE_VOTE})\) UPDATE ideas SET .* FROM \1 "
                rf"WHERE ideas\.id = {_VALUE}(?: RETURNING .*)?"),
 )
 _WRITE = re.compile(r"(?:^|\(|\) )(INSERT INTO|DELETE FROM|UPDATE) (\w+)")  # a statement or a WITH's part

@@ -174,7 +174,7 @@ def test_postgresql_pages_and_votes_run_without_a_transaction(app, client, db, e
     def record(conn, cursor, statement, *args):
         seen.append(conn.connection.dbapi_connection.autocommit)
         connections.add(id(conn.connection.dbapi_connection))
-        if re.match(r"(WITH \w+ AS \()?(INSERT|UPDATE|DELETE)\b", statement):
+        if re.search(r"(?:^|\(|\) )(INSERT INTO|DELETE FROM|UPDATE) \w+", statement):  # or a WITH's part
             writes.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)

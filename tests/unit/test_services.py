@@ -129,6 +129,63 @@ def test_closed_items_take_no_votes(employee, colleague, status):
         services.cast_vote(idea, colleague, 10)
 
 
+@pytest.mark.parametrize("action", ["vote", "withdraw"])
+def test_an_item_closed_after_the_request_read_it_takes_no_vote_and_keeps_its_votes(employee, colleague, action):
+    """A leader declines the item between the moment a vote's request read it (open) and the
+    moment the vote is written: refused with the reason, and nothing changes."""
+    idea = make_idea(employee, minutes_per_week=30)
+    if action == "withdraw":
+        services.cast_vote(idea, colleague, 15)
+    assert idea.status == Status.NEW  # as the request read it
+    before = (idea.vote_count, idea.minutes_total, vote_rows(idea))
+    with db.engine.begin() as leader:  # the move, committed meanwhile
+        leader.execute(update(Idea).where(Idea.id == idea.id).values(status=Status.DECLINED))
+    act = services.cast_vote if action == "vote" else services.withdraw_vote
+    with pytest.raises(NotAllowed, match="closed"):
+        act(idea, colleague, *([15] if action == "vote" else []))
+    assert idea.status == Status.DECLINED  # the item as it is now, for the answer
+    db.session.expire_all()
+    assert (idea.vote_count, idea.minutes_total, vote_rows(idea)) == before
+
+
+def test_a_withdrawal_waits_for_a_merge_instead_of_deadlocking(app, employee, colleague, leader):
+    """PostgreSQL: a merge locks both items, then moves the votes; a withdrawal on the duplicate
+    that took its vote row first and then waited for the item deadlocked with it (one of them
+    got an error page). Now the withdrawal waits for the item, then finds it merged."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's row locks (SQLite has one writer at a time)")
+    duplicate, target = make_idea(employee), make_idea(employee, title="The original")
+    services.cast_vote(duplicate, colleague, 15)
+    duplicate_id, voter_id = duplicate.id, colleague.id
+    outcome = []
+
+    def withdraw():
+        with app.app_context():
+            try:
+                services.withdraw_vote(db.session.get(Idea, duplicate_id), services.user_by_id(voter_id))
+                outcome.append("withdrawn")
+            except Exception as error:
+                outcome.append(error)
+            finally:
+                db.session.remove()
+
+    with db.engine.connect() as merge:
+        with merge.begin():
+            merge.execute(text("SET LOCAL lock_timeout = '5s'"))  # a deadlock fails in 1 s; a bug waits no longer
+            merge.execute(select(Idea.id).where(Idea.id.in_([duplicate_id, target.id])).order_by(Idea.id)
+                          .with_for_update(key_share=True)).all()
+            merge.execute(update(Idea).where(Idea.id == duplicate_id).values(status=Status.DUPLICATE))
+            thread = threading.Thread(target=withdraw)
+            thread.start()
+            thread.join(0.5)  # the withdrawal is waiting now
+            assert thread.is_alive() and outcome == []
+            # the merge's next step: the duplicate's votes (the old withdrawal held the voter's row)
+            merge.execute(text("DELETE FROM votes WHERE idea_id = :id"), {"id": duplicate_id})
+    thread.join(10)
+    assert len(outcome) == 1 and isinstance(outcome[0], NotAllowed), outcome
+    assert "closed" in str(outcome[0].message)
+
+
 def test_concurrent_votes_are_counted_exactly(app, employee, team):
     idea_id = make_idea(employee).id
     voters = [make_user(f"voter{i}@example.com", f"Voter {i}", team=team).id for i in range(12)]

@@ -250,6 +250,16 @@ def test_closed_items_show_no_vote_button(login_as, employee, colleague):
     assert "This item is closed and takes no more votes." in page
 
 
+def test_a_closed_item_shows_the_readers_vote_without_a_withdraw_button(login_as, employee, colleague):
+    idea = make_idea(employee)
+    services.cast_vote(idea, colleague, 20)
+    idea.status = Status.DECLINED
+    db.session.commit()
+    page = login_as(colleague).get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "You voted “me too”." in page and "You lose 20 minutes per week." in page
+    assert "Withdraw my vote" not in page and "This item is closed; its votes stay as they are." in page
+
+
 def test_the_list_counts_only_as_far_as_one_can_page(login_as, employee, colleague, monkeypatch):
     from tracker import paging
 

@@ -7,8 +7,8 @@ from .. import notifications, permissions
 from ..errors import DomainError, NotAllowed
 from ..extensions import core_execute, db
 from ..models import Category, Comment, Idea, StatusChange, Team, User, Vote, utcnow
-from ..workflow import (INITIAL_STATUS, KIND_WITH_MINUTES, MAX_MINUTES_PER_WEEK, NotificationType, can_vote_on,
-                        carries_minutes)
+from ..workflow import (CLOSED_STATUSES, INITIAL_STATUS, KIND_WITH_MINUTES, MAX_MINUTES_PER_WEEK, NotificationType,
+                        can_vote_on, carries_minutes)
 from .common import commit_with, get_by_id
 
 
@@ -93,6 +93,10 @@ def get_vote(idea: Idea, user: User) -> Vote | None:
 _VOTE = select(Vote).where(Vote.idea_id == bindparam("idea_id"), Vote.user_id == bindparam("user_id"))
 
 
+_CLOSED_FOR_VOTES = _l("This item is closed and takes no more votes.")
+_CLOSED_KEEPS_VOTES = _l("This item is closed; its votes stay as they are.")
+
+
 def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> Vote | None:
     """Adds the user's "me too": the vote as stored (not loaded in the session), or None when
     it was already there.
@@ -104,7 +108,7 @@ def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> Vo
     if permissions.is_author(idea, user):
         raise NotAllowed(_l("You cannot vote on your own item."))
     if not permissions.can_vote(idea, user):
-        raise NotAllowed(_l("This item is closed and takes no more votes."))
+        raise NotAllowed(_CLOSED_FOR_VOTES)
     minutes = _check_minutes(idea.kind, minutes_per_week)
     now = utcnow()
     params = {"idea": idea.id, "voter": user.id, "minutes": minutes, "now": now}
@@ -114,7 +118,8 @@ def cast_vote(idea: Idea, user: User, minutes_per_week: int | None = None) -> Vo
         added = core_execute(_INSERT_VOTE, params).first()
         counters = None if added is None else core_execute(_COUNT_VOTE, {**params, "votes": 1}).one()
     if counters is None:
-        _end_unchanged()
+        if _closed_meanwhile(idea):
+            raise NotAllowed(_CLOSED_FOR_VOTES)
         return None  # already voted (perhaps a moment ago, in a racing request)
     commit_with(idea, counters)
     return Vote(idea_id=idea.id, user_id=user.id, minutes_per_week=minutes, created_at=now)
@@ -127,46 +132,55 @@ def _in_one_statement() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
-def _end_unchanged() -> None:
-    """After a vote or withdrawal that found nothing to do: SQLite ends its transaction (the
-    INSERT took the write lock). On PostgreSQL the one statement changed nothing, and a rollback
-    would only make the session read the user and the item again for the answer."""
+def _closed_meanwhile(idea: Idea) -> bool:
+    """After a vote or withdrawal that changed nothing: whether that is because the item was
+    closed since the request read it (else the vote was there already, or gone). Ends SQLite's
+    transaction (the INSERT took the write lock); PostgreSQL's one statement had none. The item
+    is read again, so that the answer shows it as it is."""
     if not _in_one_statement():
         db.session.rollback()
+    db.session.refresh(idea)
+    return not can_vote_on(idea.status)
 
 
 # The vote's statements, built once (see paging), run by core_execute: the counters move in
-# the database, and the UPDATE returns them for the loaded item (commit_with).
-#
-# INSERT ... ON CONFLICT DO NOTHING returns a row only when the vote is new. Written as text, in
-# the words SQLite and PostgreSQL share: SQLAlchemy's dialect-specific insert() with
+# the database, and the UPDATE returns them for the loaded item (commit_with). Written as text,
+# in the words SQLite and PostgreSQL share: SQLAlchemy's dialect-specific insert() with
 # on_conflict_do_nothing() is never kept in its compiled cache, so every vote compiled it anew
 # (6 % of a vote request).
+#
+# Each checks in the database that the item is still open as it writes (a leader may just have
+# closed it or merged it into another: the vote would stay on a closed duplicate), and moves
+# the minutes by the kind the item has then (an author may just have made a pain point an idea,
+# which recounts the minutes without the voters'). SQLite: one writer at a time, and a statement
+# that writes reads the latest rows.
+_OPEN_ITEM = f"ideas.id = :idea AND ideas.status NOT IN ({', '.join(repr(str(s)) for s in sorted(CLOSED_STATUSES))})"
 _INSERT_VOTE = text(
-    "INSERT INTO votes (idea_id, user_id, minutes_per_week, created_at) VALUES (:idea, :voter, :minutes, :now) "
+    "INSERT INTO votes (idea_id, user_id, minutes_per_week, created_at) "
+    f"SELECT ideas.id, :voter, :minutes, :now FROM ideas WHERE {_OPEN_ITEM} "
     "ON CONFLICT (idea_id, user_id) DO NOTHING RETURNING user_id"
 ).bindparams(bindparam("now", type_=Vote.__table__.c.created_at.type))
-
-# The UPDATE works on the item's latest row (a racing vote's or edit's UPDATE of it waits for
-# this one, or this one for it), so it decides whether the minutes count from the kind as it is
-# then, not from the kind the request read before: an author may just have made a pain point an
-# idea (and recounted the minutes without this vote). So does PostgreSQL's statement below.
+_REMOVE_VOTE = text(
+    "DELETE FROM votes WHERE votes.idea_id = :idea AND votes.user_id = :voter "
+    f"AND EXISTS (SELECT 1 FROM ideas WHERE {_OPEN_ITEM}) RETURNING minutes_per_week")
 _COUNT_VOTE = update(Idea).where(Idea.id == bindparam("idea")).values(
     vote_count=Idea.vote_count + bindparam("votes"),
     minutes_total=Idea.minutes_total + case((Idea.kind == KIND_WITH_MINUTES, bindparam("minutes")), else_=0),
     last_activity_at=func.coalesce(bindparam("now", type_=Idea.last_activity_at.type), Idea.last_activity_at),
 ).returning(Idea.vote_count, Idea.minutes_total, Idea.last_activity_at)
-_REMOVE_VOTE = delete(Vote).where(Vote.idea_id == bindparam("idea"), Vote.user_id == bindparam("voter")
-                                  ).returning(Vote.minutes_per_week)
 
-# PostgreSQL: the same in one statement each. The UPDATE's FROM is the one row the INSERT or
-# DELETE returned and its WHERE the item's key: the counters move exactly when the vote row did
-# (the UPDATE always finds the item, which the vote row's foreign key holds).
+# PostgreSQL: the same in one statement each. It locks the item's row first, as a move or merge
+# does before it touches the votes (triage._lock_in_order): a withdrawal that held its vote row
+# while it waited for the item, which a merge held while it waited for that vote row, deadlocked.
+# Waiting, it reads the item as the move left it. The UPDATE's FROM is the one row the INSERT or
+# DELETE returned and its WHERE the item's key: the counters move exactly when the vote row did.
+_LOCK_OPEN_ITEM = f"WITH item AS MATERIALIZED (SELECT ideas.id FROM ideas WHERE {_OPEN_ITEM} FOR NO KEY UPDATE)"
 _MINUTES_COUNTED = "CASE WHEN ideas.kind = :kind_with_minutes THEN {row}.minutes_per_week ELSE 0 END"
 _COUNTERS = (Idea.__table__.c.vote_count, Idea.__table__.c.minutes_total, Idea.__table__.c.last_activity_at)
 _VOTE_AND_COUNT = text(
-    "WITH added AS (INSERT INTO votes (idea_id, user_id, minutes_per_week, created_at) "
-    "VALUES (:idea, :voter, :minutes, :now) ON CONFLICT (idea_id, user_id) DO NOTHING RETURNING minutes_per_week) "
+    f"{_LOCK_OPEN_ITEM}, added AS (INSERT INTO votes (idea_id, user_id, minutes_per_week, created_at) "
+    "SELECT item.id, :voter, :minutes, :now FROM item "
+    "ON CONFLICT (idea_id, user_id) DO NOTHING RETURNING minutes_per_week) "
     "UPDATE ideas SET vote_count = ideas.vote_count + 1, "
     f"minutes_total = ideas.minutes_total + {_MINUTES_COUNTED.format(row='added')}, "
     "last_activity_at = :now FROM added WHERE ideas.id = :idea "
@@ -174,8 +188,8 @@ _VOTE_AND_COUNT = text(
 ).bindparams(bindparam("now", type_=Vote.__table__.c.created_at.type),
              bindparam("kind_with_minutes", str(KIND_WITH_MINUTES))).columns(*_COUNTERS)
 _WITHDRAW_AND_COUNT = text(
-    "WITH removed AS (DELETE FROM votes WHERE votes.idea_id = :idea AND votes.user_id = :voter "
-    "RETURNING minutes_per_week) "
+    f"{_LOCK_OPEN_ITEM}, removed AS (DELETE FROM votes USING item "
+    "WHERE votes.idea_id = item.id AND votes.user_id = :voter RETURNING votes.minutes_per_week) "
     "UPDATE ideas SET vote_count = ideas.vote_count - 1, "
     f"minutes_total = ideas.minutes_total - {_MINUTES_COUNTED.format(row='removed')} "
     "FROM removed WHERE ideas.id = :idea "
@@ -186,7 +200,7 @@ _WITHDRAW_AND_COUNT = text(
 def withdraw_vote(idea: Idea, user: User) -> bool:
     """Removes the user's vote. Returns False when there was none."""
     if not can_vote_on(idea.status):
-        raise NotAllowed(_l("This item is closed; its votes stay as they are."))
+        raise NotAllowed(_CLOSED_KEEPS_VOTES)
     params = {"idea": idea.id, "voter": user.id}
     if _in_one_statement():
         counters = core_execute(_WITHDRAW_AND_COUNT, params).first()
@@ -195,7 +209,8 @@ def withdraw_vote(idea: Idea, user: User) -> bool:
         counters = None if removed is None else core_execute(
             _COUNT_VOTE, {**params, "votes": -1, "minutes": -removed.minutes_per_week, "now": None}).one()
     if counters is None:
-        _end_unchanged()
+        if _closed_meanwhile(idea):
+            raise NotAllowed(_CLOSED_KEEPS_VOTES)
         return False
     commit_with(idea, counters)
     return True
