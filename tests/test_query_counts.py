@@ -186,7 +186,8 @@ def test_postgresql_pages_and_votes_run_without_a_transaction(app, client, db, e
                 ("post", vote, {"minutes_per_week": "15"}),  # again: already counted
                 ("post", f"/ideas/{idea_id}/comments", {"body": "Same here"}), ("get", "/", None),
                 ("post", unvote, {}), ("post", unvote, {})]):  # again: nothing left to withdraw
-            seen.clear(), writes.clear()
+            seen.clear()
+            writes.clear()
             response = getattr(client, method)(url, data=form, headers={"X-Fragment": "vote"} if url in (vote, unvote)
                                                else {})
             assert response.status_code in (200, 302), (url, response.status_code)

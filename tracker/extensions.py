@@ -69,10 +69,10 @@ def _reading() -> bool:
 
 def core_execute(statement, params: dict | None = None):
     """Runs a statement that reads plain columns (no ORM objects), or changes rows without
-    touching loaded objects, on the session's connection and in its transaction (if the request
-    has one: see writes_in_one_statement), but without
-    the ORM's work around each execution: that work is half the Python time of a short
-    query. Pending changes are flushed first, so that the statement sees them."""
+    touching loaded objects, on the session's connection and in its transaction (where the
+    request has one: see writes_in_one_statement), but without the ORM's work around each
+    execution: that work is half the Python time of a short query. Pending changes are
+    flushed first, so that the statement sees them."""
     session = db.session()
     session.flush()  # returns at once when nothing is pending
     return session.connection().execute(statement, params)

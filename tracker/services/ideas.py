@@ -154,7 +154,8 @@ def _closed_meanwhile(idea: Idea) -> bool:
 # the minutes by the kind the item has then (an author may just have made a pain point an idea,
 # which recounts the minutes without the voters'). SQLite: one writer at a time, and a statement
 # that writes reads the latest rows.
-_OPEN_ITEM = f"ideas.id = :idea AND ideas.status NOT IN ({', '.join(repr(str(s)) for s in sorted(CLOSED_STATUSES))})"
+_CLOSED = ", ".join(f"'{status}'" for status in sorted(CLOSED_STATUSES))  # in the text, as every statement has them
+_OPEN_ITEM = f"ideas.id = :idea AND ideas.status NOT IN ({_CLOSED})"
 _INSERT_VOTE = text(
     "INSERT INTO votes (idea_id, user_id, minutes_per_week, created_at) "
     f"SELECT ideas.id, :voter, :minutes, :now FROM ideas WHERE {_OPEN_ITEM} "
