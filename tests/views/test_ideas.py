@@ -121,6 +121,22 @@ def test_vote_without_javascript_redirects_back(login_as, employee, colleague):
     assert (idea.vote_count, idea.minutes_total, count(Vote)) == (0, 30, 0)
 
 
+def test_a_vote_sent_again_from_an_outdated_tab_says_the_first_one_stays(login_as, employee, colleague):
+    idea = make_idea(employee, minutes_per_week=30)
+    client = login_as(colleague)
+    client.post(f"/ideas/{idea.id}/vote", data={"minutes_per_week": "20"}, headers={"X-Fragment": "vote"})
+    again = client.post(f"/ideas/{idea.id}/vote", data={"minutes_per_week": "90"},  # the other tab's form
+                        headers={"X-Fragment": "vote"}).get_data(as_text=True)
+    assert "You had voted on this already; your vote stays as it was." in again and "Your vote is counted." not in again
+    assert "You lose 20 minutes per week." in again and "data-vote-count>1<" in again
+    client.post(f"/ideas/{idea.id}/unvote", headers={"X-Fragment": "vote"})
+    client.post("/language", data={"locale": "de", "next": "/"})
+    gone = client.post(f"/ideas/{idea.id}/unvote", headers={"X-Fragment": "vote"}).get_data(as_text=True)
+    assert "Sie hatten hier nicht abgestimmt; es gibt nichts zurückzuziehen." in gone
+    db.session.refresh(idea)
+    assert (idea.vote_count, idea.minutes_total, count(Vote)) == (0, 30, 0)
+
+
 def test_vote_fragment_for_the_script(login_as, employee, colleague):
     idea = make_idea(employee, minutes_per_week=30)
     client = login_as(colleague)

@@ -190,7 +190,9 @@ def vote(idea_id: int):
         vote = services.cast_vote(idea, current_user, form.minutes_per_week.data)
     except DomainError as error:
         return _vote_response(idea_id, str(error.message), "error")
-    return _vote_response(idea_id, _("Your vote is counted."), vote=vote or _UNKNOWN)
+    if vote is None:  # there already: sent again from another tab, or twice without the script
+        return _vote_response(idea_id, _("You had voted on this already; your vote stays as it was."))
+    return _vote_response(idea_id, _("Your vote is counted."), vote=vote)
 
 
 @bp.route("/ideas/<int:idea_id>/unvote", methods=["POST"])
@@ -203,7 +205,9 @@ def unvote(idea_id: int):
         withdrawn = services.withdraw_vote(idea, current_user)
     except DomainError as error:
         return _vote_response(idea_id, str(error.message), "error")
-    return _vote_response(idea_id, _("Your vote is withdrawn."), vote=None if withdrawn else _UNKNOWN)
+    if not withdrawn:  # gone already: withdrawn from another tab, or twice without the script
+        return _vote_response(idea_id, _("You had not voted on this; there is nothing to withdraw."))
+    return _vote_response(idea_id, _("Your vote is withdrawn."), vote=None)
 
 
 @bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
