@@ -30,17 +30,22 @@ def _wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def _render(error: HTTPException, message=None):
+def _render(error: HTTPException, message=None, back: str | None = None):
+    """The error page (JSON for a client that asks for it); `back`: the page to go back to."""
     if _wants_json():
         return jsonify(error=str(message or error.name), status=error.code), error.code
-    return render_template("errors/error.html", error=error, message=message), error.code
+    return render_template("errors/error.html", error=error, message=message, back=back), error.code
 
 
 def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        from .auth.routes import page_for
+
         log.info("CSRF check failed on %s: %s", request.path, error.description)
-        return _render(error, _l("Your form expired or came from elsewhere. Please reload the page and try again."))
+        # back to the page the form belongs to (/ideas/7 for /ideas/7/vote), to reload it there
+        return _render(error, _l("Your form expired or came from elsewhere. Please reload the page and try again."),
+                       back=page_for(request.path))
 
     @app.errorhandler(HTTPException)
     def http_error(error):

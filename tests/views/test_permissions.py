@@ -132,3 +132,17 @@ def test_every_state_change_needs_a_csrf_token(app, client, world, admin, csrf):
         response = client.open(_url(rule, world), method=method, data={})
         assert response.status_code == 400, (rule.rule, method, response.status_code)
         assert b"Please reload the page and try again." in response.data
+
+
+def test_a_refused_form_leads_back_to_its_page(app, client, employee, colleague, monkeypatch):
+    """A form sent with an expired token (the session ended in another tab): the page says so
+    and offers the page the form was on, where it can be reloaded."""
+    idea = make_idea(colleague)
+    login(client, employee)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # as in production, from here on
+    response = client.post(f"/ideas/{idea.id}/vote", data={"minutes_per_week": "15", "csrf_token": "expired"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'href="/ideas/{idea.id}">' in page and ">Back to the page</a>" in page
+    lost = client.post("/language", data={"locale": "de"}).get_data(as_text=True)  # a form on every page
+    assert ">Back to the page</a>" not in lost and ">Back to all items</a>" in lost
