@@ -8,6 +8,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from .extensions import db
+from .urls import page_for
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,6 @@ def _render(error: HTTPException, message=None, back: str | None = None):
 def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        from .auth.routes import page_for
-
         log.info("CSRF check failed on %s: %s", request.path, error.description)
         # back to the page the form belongs to (/ideas/7 for /ideas/7/vote), to reload it there
         return _render(error, _l("Your form expired or came from elsewhere. Please reload the page and try again."),

@@ -5,26 +5,16 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from werkzeug.exceptions import HTTPException
 from wtforms import SelectChoice
 
 from .. import services
 from ..errors import DomainError
 from ..extensions import limiter
 from ..forms import show_error
+from ..urls import page_for
 from .forms import LanguageForm, LoginForm, RegisterForm, SettingsForm
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: no scheme, no host, no backslash tricks."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
-                and "\\" not in target:
-            return target
-    return url_for("ideas.index")
 
 
 def _keep_language(user) -> None:
@@ -215,22 +205,4 @@ def _page_to_return_to(target: str | None) -> str:
     for candidate in (target, from_here and urlunsplit(("", "", referrer.path, referrer.query, ""))):
         if candidate:
             return page_for(candidate)
-    return url_for("ideas.index")
-
-
-def page_for(target: str | None) -> str:
-    """A page on this site to go to for `target`. After a refused form, or a form posted after
-    the session ended, the address is the one the form was posted to, which takes no GET
-    (/ideas/7/comments): then the nearest address above it that does (/ideas/7), the page the
-    form belongs to."""
-    path = safe_next(target)
-    adapter = current_app.url_map.bind(request.host)
-    segments = urlsplit(path).path.rstrip("/").split("/")
-    for keep in range(len(segments), 0, -1):
-        page = path if keep == len(segments) else "/".join(segments[:keep]) or "/"
-        try:
-            adapter.match(urlsplit(page).path, method="GET")
-        except HTTPException:
-            continue
-        return page
     return url_for("ideas.index")

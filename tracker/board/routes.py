@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import permissions, services, triage
-from ..auth.routes import safe_next
+from ..urls import safe_next
 from ..errors import DomainError
 from ..forms import show_error
 from ..ideas.routes import load_idea
