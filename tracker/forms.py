@@ -1,5 +1,56 @@
 """Form helpers shared by the blueprints."""
-from wtforms.validators import ValidationError
+import re
+from decimal import Decimal
+
+from wtforms import DecimalField, IntegerField
+from wtforms.validators import StopValidation, ValidationError
+
+
+class _TypedNumber:
+    """A number field that reads only what a person types for a number: the digits 0-9 (Python
+    would also take other scripts' digits, "1_000", "NaN", and a signalling NaN that breaks the
+    range check). What cannot be read gets one message, `unreadable` (say, the range the field
+    takes), not a second one from the range check after it; a blank field is empty, for Optional()."""
+    pattern: re.Pattern
+    not_a_number = ""
+
+    def __init__(self, label=None, validators=None, unreadable=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.unreadable = unreadable
+
+    def read(self, text: str):
+        raise NotImplementedError
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist and isinstance(valuelist[0], str) else ""
+        if not text:
+            self.data = None
+        elif self.pattern.fullmatch(text):
+            self.data = self.read(text)
+        else:
+            self.data = None
+            raise ValueError(self.unreadable or self.gettext(self.not_a_number))
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # its message is there already
+
+
+class WholeNumberField(_TypedNumber, IntegerField):
+    pattern = re.compile(r"[+-]?[0-9]+")
+    not_a_number = "Not a valid integer value."
+
+    def read(self, text: str) -> int:
+        return int(text)
+
+
+class DecimalNumberField(_TypedNumber, DecimalField):
+    """Takes a decimal comma too, as German is written ("2,5")."""
+    pattern = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
+    not_a_number = "Not a valid decimal value."
+
+    def read(self, text: str) -> Decimal:
+        return Decimal(text.replace(",", "."))
 
 
 class NoControlCharacters:

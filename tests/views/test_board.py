@@ -1,5 +1,6 @@
 import re
 
+import pytest
 from sqlalchemy import select
 
 from tests.conftest import login
@@ -96,6 +97,37 @@ def test_a_refused_move_is_explained_and_keeps_the_input(login_as, employee, lea
     assert "Please give the reason." in response.get_data(as_text=True)
     db.session.refresh(idea)
     assert idea.status == "new"
+
+
+@pytest.mark.parametrize("field,typed,message", [
+    ("saving_hours", "sNaN", "Enter between 0 and 40 hours per week."),  # broke the range check: a 500
+    ("saving_hours", "NaN", "Enter between 0 and 40 hours per week."),
+    ("saving_hours", "zwei", "Enter between 0 and 40 hours per week."),
+    ("duplicate_of", "#12", "Please give the number of the item this one duplicates."),
+    ("duplicate_of", "١٢", "Please give the number of the item this one duplicates."),  # Arabic-Indic 12
+])
+def test_a_number_that_cannot_be_read_gets_one_message(login_as, employee, leader, field, typed, message):
+    idea = make_idea(employee)
+    for step in (Status.REVIEW, Status.PLANNED, Status.IN_PROGRESS):
+        triage.move_idea(idea, leader, step)
+    to_status = "implemented" if field == "saving_hours" else "duplicate"
+    response = login_as(leader).post(f"/ideas/{idea.id}/move", data={"to_status": to_status, "note": "My typed note",
+                                                                     field: typed})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert page.count(message) == 1 and "Not a valid" not in page and "My typed note" in page
+    db.session.refresh(idea)
+    assert idea.status == "in_progress"
+
+
+def test_a_saving_takes_the_german_decimal_comma(login_as, employee, leader):
+    idea = make_idea(employee)
+    for step in (Status.REVIEW, Status.PLANNED, Status.IN_PROGRESS):
+        triage.move_idea(idea, leader, step)
+    login_as(leader).post(f"/ideas/{idea.id}/move", data={"to_status": "implemented", "note": "Online",
+                                                         "saving_hours": "1,5"})
+    db.session.refresh(idea)
+    assert (idea.status, idea.saving_minutes) == ("implemented", 90)
 
 
 def test_move_answers_json_for_the_board_script(login_as, employee, leader):

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from ..forms import NoControlCharacters, strip
+from ..forms import NoControlCharacters, WholeNumberField, strip
 from ..i18n import ROLE_LABELS
 from ..workflow import Role
 
@@ -27,6 +27,6 @@ class CategoryForm(FlaskForm):
                           filters=[strip])
     name_de = StringField(_l("Name in German"), validators=[DataRequired(), Length(max=80), NoControlCharacters()],
                           filters=[strip])
-    position = IntegerField(_l("Position in lists"), default=0,
+    position = WholeNumberField(_l("Position in lists"), default=0,
                             validators=[InputRequired(), NumberRange(min=0, max=999)])
     active = BooleanField(_l("Offered for new items"), default=True)

@@ -2,12 +2,16 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField, IntegerField, SelectChoice, SelectField, TextAreaField
+from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms import NoControlCharacters, strip
+from ..forms import DecimalNumberField, NoControlCharacters, WholeNumberField, strip
 from ..i18n import STATUS_LABELS
 from ..workflow import MAX_MINUTES_PER_WEEK, allowed_targets
+
+SAVING_RANGE = NumberRange(min=0, max=MAX_MINUTES_PER_WEEK // 60,
+                           message=_l("Enter between 0 and %(max)d hours per week.", max=MAX_MINUTES_PER_WEEK // 60))
+DUPLICATE_NUMBER = NumberRange(min=1, message=_l("Please give the number of the item this one duplicates."))
 
 
 class MoveForm(FlaskForm):
@@ -16,14 +20,12 @@ class MoveForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000), NoControlCharacters(allow_newlines=True)],
                          filters=[strip], description=_l("Shown publicly on the item. Required when declining "
                                                          "(the reason) and when implemented (what changed)."))
-    saving_hours = DecimalField(_l("Realised saving (hours per week)"), places=2,
-                                validators=[Optional(), NumberRange(
-                                    min=0, max=MAX_MINUTES_PER_WEEK // 60,
-                                    message=_l("Enter between 0 and %(max)d hours per week.",
-                                               max=MAX_MINUTES_PER_WEEK // 60))],
-                                description=_l("For Implemented: an estimate for the whole company."))
-    duplicate_of = IntegerField(_l("Duplicate of item number"), validators=[Optional(), NumberRange(min=1)],
-                                description=_l("For Duplicate: the number (#) of the item it repeats."))
+    saving_hours = DecimalNumberField(
+        _l("Realised saving (hours per week)"), places=2, validators=[Optional(), SAVING_RANGE],
+        unreadable=SAVING_RANGE.message, description=_l("For Implemented: an estimate for the whole company."))
+    duplicate_of = WholeNumberField(_l("Duplicate of item number"), validators=[Optional(), DUPLICATE_NUMBER],
+                                    unreadable=DUPLICATE_NUMBER.message,
+                                    description=_l("For Duplicate: the number (#) of the item it repeats."))
     next = HiddenField()
 
     def set_targets(self, status: str) -> None:

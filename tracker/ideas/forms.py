@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import NoControlCharacters, strip
+from ..forms import NoControlCharacters, WholeNumberField, strip
 from ..i18n import KIND_LABELS
 from ..workflow import MAX_MINUTES_PER_WEEK, Kind
 
@@ -26,8 +26,8 @@ class IdeaForm(FlaskForm):
     team_id = SelectField(_l("Team that owns the process"), coerce=int, validate_choice=True,
                           validators=[NumberRange(min=1, message=_l("Choose the team that owns the process."))],
                           description=_l("The team that could change it, which may not be your own."))
-    minutes_per_week = IntegerField(
-        _l("Minutes lost per week"), validators=[Optional(), MINUTES_RANGE],
+    minutes_per_week = WholeNumberField(
+        _l("Minutes lost per week"), validators=[Optional(), MINUTES_RANGE], unreadable=MINUTES_RANGE.message,
         description=_l("For pain points: how much of your time it costs each week."))
     anonymous = BooleanField(
         _l("Submit anonymously"),
@@ -49,7 +49,8 @@ class _OnEveryItemPage(FlaskForm):
 
 
 class VoteForm(_OnEveryItemPage):
-    minutes_per_week = IntegerField(_l("Your minutes lost per week"), validators=[Optional(), MINUTES_RANGE])
+    minutes_per_week = WholeNumberField(_l("Your minutes lost per week"), validators=[Optional(), MINUTES_RANGE],
+                                        unreadable=MINUTES_RANGE.message)
 
 
 class CommentForm(_OnEveryItemPage):
