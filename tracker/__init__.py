@@ -212,17 +212,19 @@ def _unread_count() -> int:
 # operating system's file cache (12 % of its time). Mapped, the pages are read where they lie in
 # that cache, shared by every connection and worker. Writes go through the WAL as before.
 SQLITE_MMAP_SIZE = 256 * 1024 * 1024
+# How long a write waits for another one to finish before it gives up ("database is locked").
+SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
-    """SQLite: enforce foreign keys, WAL for concurrent readers, wait instead of 'database is locked',
-    and read the file through a memory map (SQLITE_MMAP_SIZE)."""
+    """SQLite: enforce foreign keys, WAL for concurrent readers, wait (SQLITE_BUSY_TIMEOUT_MS) instead
+    of 'database is locked', and read the file through a memory map (SQLITE_MMAP_SIZE)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_SIZE}")
         cursor.close()
 

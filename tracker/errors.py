@@ -26,6 +26,18 @@ class NotAllowed(DomainError):
     pass
 
 
+# SQLSTATE classes of a database that answered but could not finish now: 40 transaction rollback
+# (deadlock, serialization failure), 55P03 lock not available, 57014 statement cancelled (timeout).
+_BUSY_SQLSTATES = ("40", "55P03", "57014")
+
+
+def _database_busy(error: OperationalError) -> bool:
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    if sqlstate.startswith(_BUSY_SQLSTATES):
+        return True
+    return "database is locked" in str(error.orig) or "database table is locked" in str(error.orig)  # SQLite
+
+
 def _wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
@@ -59,9 +71,12 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
-        """The database went away (restart, failover, network): a clear 503. The pool's
-        pre-ping replaces dead connections, so the next request works again by itself."""
-        log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        """The database went away (restart, failover, network) or was too busy to finish (a lock
+        waited for too long, a deadlock): a clear 503 either way, and the change was not saved.
+        The pool's pre-ping replaces dead connections, so the next request works again by itself."""
+        busy = _database_busy(error)
+        log.log(logging.WARNING if busy else logging.ERROR, "database %s on %s %s: %s",
+                "busy" if busy else "unavailable", request.method, request.path, error)
         g.database_unavailable = True
         if "_login_user" not in g:  # Flask-Login would try to load the user from the database
             from .extensions import login_manager
@@ -72,9 +87,10 @@ def register_error_handlers(app) -> None:
         except Exception:  # the connection may be gone for good; the pool drops it
             log.warning("rollback after a database error failed too", exc_info=True)
         if _wants_json():
-            return jsonify(error=str(_l("The database did not answer. Please try again in a moment.")),
-                           status=503), 503
-        return render_template("errors/unavailable.html"), 503
+            message = (_l("Too much happened at once and your change was not saved. Please try again.") if busy
+                       else _l("The database did not answer. Please try again in a moment."))
+            return jsonify(error=str(message), status=503), 503
+        return render_template("errors/unavailable.html", busy=busy), 503
 
     @app.errorhandler(Exception)
     def unexpected(error):
