@@ -289,6 +289,38 @@ def test_search_finds_words_and_prefixes_in_title_and_description(employee):
     assert _titles(employee, q="nothing-like-this") == []
 
 
+def test_search_finds_german_spellings_either_way(employee):
+    """ß and ss, umlauts and their plain letters, capitals: a colleague in Zurich writes
+    "Strasse", one in Munich "Straße"; both find each other's items, on both databases."""
+    make_idea(employee, title="Straßenbahn-Tickets für den Außendienst", description="Größe der Belege")
+    make_idea(employee, title="Strasse vor dem Werk gesperrt", description="Umleitung über Grossbaustelle")
+    make_idea(employee, title="Café-Rechnungen", description="ÜBERSTUNDEN werden nicht erfasst")
+    both = ["Straßenbahn-Tickets für den Außendienst", "Strasse vor dem Werk gesperrt"]
+    for query in ("strasse", "Straße", "STRASSE", "STRAẞE"):
+        assert sorted(_titles(employee, q=query)) == sorted(both), query
+    for query in ("aussendienst", "Außendienst", "grösse belege", "grosse belege", "Größe", "fur aussendienst"):
+        assert _titles(employee, q=query) == ["Straßenbahn-Tickets für den Außendienst"], query
+    for query in ("cafe", "Café", "uberstunden", "Überstunden", "überstunden"):
+        assert _titles(employee, q=query) == ["Café-Rechnungen"], query
+    assert _titles(employee, q="grossbaustelle") == ["Strasse vor dem Werk gesperrt"]
+    assert _titles(employee, q="Großbaustelle") == ["Strasse vor dem Werk gesperrt"]
+
+
+def test_the_query_is_folded_as_the_migration_folds_the_index():
+    """PostgreSQL's index folds with the migration's letters, the query with tracker/search.py's."""
+    from importlib import util
+    from pathlib import Path
+
+    from tracker.search import ACCENTED, search_terms
+
+    path = Path(__file__).parents[2] / "migrations" / "versions" / "0014_search_folds_spellings.py"
+    spec = util.spec_from_file_location("migration_0014", path)
+    migration = util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert migration.FOLD_FROM == ACCENTED + ACCENTED.upper()
+    assert search_terms(migration.FOLD_FROM) == [migration.FOLD_TO]
+
+
 @pytest.mark.parametrize("query", ['"', "' OR 1=1 --", "NEAR(a b)", "*", "a AND", "ä ö ü", "\x00", "-"])
 def test_search_takes_any_text(employee, query):
     make_idea(employee)
