@@ -51,6 +51,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_object(Config)
     app.config.update(overrides or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["BABEL_DEFAULT_LOCALE"] not in app.config["LANGUAGES"]:
+        raise RuntimeError(f"DEFAULT_LANGUAGE must be one of {', '.join(app.config['LANGUAGES'])}, "
+                           f"not {app.config['BABEL_DEFAULT_LOCALE']!r}")
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'nebenan.db'}"
     if not app.config.get("SECRET_KEY"):
@@ -159,6 +162,7 @@ def _init_i18n(app: Flask) -> None:
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
         Kind=workflow.Kind,
         MAX_MINUTES_PER_WEEK=workflow.MAX_MINUTES_PER_WEEK,
+        MAX_SAVING_HOURS_PER_WEEK=workflow.MAX_SAVING_HOURS_PER_WEEK,
         Status=workflow.Status,
         can_see_author=permissions.can_see_author,
         can_edit_idea=permissions.can_edit_idea,

@@ -32,7 +32,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
-    BABEL_DEFAULT_LOCALE = "en"
+    # The language for whoever has not chosen one and whose browser asks for neither: visitors,
+    # and emails to people who have not logged in yet (say, accounts from the command line).
+    BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LANGUAGE", "en")
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Europe/Berlin")
     LANGUAGES = ("de", "en")
 

@@ -1,5 +1,6 @@
 """Form helpers shared by the blueprints."""
 import re
+import unicodedata
 from decimal import Decimal
 
 from wtforms import DecimalField, IntegerField
@@ -44,6 +45,14 @@ class WholeNumberField(_TypedNumber, IntegerField):
         return int(text)
 
 
+class ItemNumberField(WholeNumberField):
+    """An item's number as the pages write it, "#21", or without its sign."""
+    pattern = re.compile(r"#?\s*[0-9]+")
+
+    def read(self, text: str) -> int:
+        return int(text.lstrip("#"))
+
+
 class DecimalNumberField(_TypedNumber, DecimalField):
     """Takes a decimal comma too, as German is written ("2,5")."""
     pattern = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
@@ -78,4 +87,7 @@ def show_error(form, error, default_field: str) -> None:
 
 
 def strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """Without the spaces around it, and with its letters composed (NFC): a "ü" pasted as "u" and
+    two dots (as some Mac programs and PDFs write it) is the same "ü" for search and for names
+    that must differ."""
+    return unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else value

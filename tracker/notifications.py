@@ -122,13 +122,8 @@ def _send_each(stmt) -> tuple[int, int]:
     """One email per notification, all over one SMTP connection."""
     batch = []
     for notification in db.session.scalars(stmt.order_by(Notification.id)).all():
-        user = notification.user
-        with _email_context(user):
-            batch.append((Message(
-                subject=render_template("email/subject.txt", notification=notification).strip(),
-                recipients=[user.email],
-                body=render_template("email/notification.txt", notification=notification, user=user),
-            ), [notification]))
+        batch.append((_email(notification.user, "email/subject.txt", "email/notification.txt",
+                             notification=notification), [notification]))
     return _send_batch(batch)
 
 
@@ -146,21 +141,15 @@ def send_digests() -> int:
     for user in people:
         items = db.session.scalars(select(Notification).where(
             Notification.user_id == user.id, *unsent).order_by(Notification.created_at)).all()
-        with _email_context(user):
-            batch.append((Message(
-                subject=render_template("email/digest_subject.txt", count=len(items)).strip(),
-                recipients=[user.email],
-                body=render_template("email/digest.txt", notifications=items, user=user),
-            ), items))
+        batch.append((_email(user, "email/digest_subject.txt", "email/digest.txt", count=len(items),
+                             notifications=items), items))
     return _send_batch(batch)[0]
 
 
 def send_one(user: User, subject_template: str, body_template: str, **context) -> bool:
     """One email to `user` now, in their language, outside the notifications (the link that
     confirms an address). False, and logged, when the mail server failed."""
-    with _email_context(user):
-        message = Message(subject=render_template(subject_template, **context).strip(), recipients=[user.email],
-                          body=render_template(body_template, user=user, **context))
+    message = _email(user, subject_template, body_template, **context)
     try:
         with mail.connect() as connection:
             connection.send(message)
@@ -168,6 +157,13 @@ def send_one(user: User, subject_template: str, body_template: str, **context) -
         log.warning("email %s to user %s failed (%s)", body_template, user.id, error)
         return False
     return True
+
+
+def _email(user: User, subject_template: str, body_template: str, **context) -> Message:
+    """An email to `user`, written in their language."""
+    with _email_context(user):
+        return Message(subject=render_template(subject_template, user=user, **context).strip(),
+                       recipients=[user.email], body=render_template(body_template, user=user, **context))
 
 
 @contextmanager

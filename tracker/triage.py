@@ -19,7 +19,7 @@ from .paging import inline
 from .sqlhints import mostly_true, status_value
 from .sqljson import fields, json_list, json_map, moment
 from .workflow import (
-    BOARD_COLUMNS, CLOSED_STATUSES, MAX_MINUTES_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind,
+    BOARD_COLUMNS, CLOSED_STATUSES, MAX_SAVING_HOURS_PER_WEEK, NOTE_REQUIRED, SAVING_REQUIRED, TARGET_REQUIRED, Kind,
     NotificationType, Status, allowed_targets, can_merge_into, can_move, carries_minutes,
 )
 
@@ -43,9 +43,9 @@ def move_idea(idea: Idea, actor: User, to_status: str, note: str = "", saving_mi
         raise DomainError(message, field="note")
     if len(note) > MAX_NOTE:
         raise DomainError(_l("Please keep the note under %(max)d characters.", max=MAX_NOTE), field="note")
-    if to_status in SAVING_REQUIRED and (saving_minutes is None or not 0 <= saving_minutes <= MAX_MINUTES_PER_WEEK):
+    if to_status in SAVING_REQUIRED and (saving_minutes is None or not 0 <= saving_minutes <= MAX_SAVING_HOURS_PER_WEEK * 60):
         raise DomainError(_l("Please estimate the saving: between 0 and %(max)d hours per week.",
-                             max=MAX_MINUTES_PER_WEEK // 60), field="saving_hours")
+                             max=MAX_SAVING_HOURS_PER_WEEK), field="saving_hours")
     if to_status in TARGET_REQUIRED:
         duplicate_of = _duplicate_target(idea, duplicate_of)
         _lock_in_order(idea.id, duplicate_of.id)

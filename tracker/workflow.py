@@ -86,6 +86,9 @@ def can_merge_into(status: str) -> bool:
 
 # Minutes lost per week that one person may claim for one item: a whole working week.
 MAX_MINUTES_PER_WEEK = 40 * 60
+# The saving a leader estimates when an item is implemented is for the whole company: many
+# people's hours (the hours lost on one item add up past 40 with a few dozen voters).
+MAX_SAVING_HOURS_PER_WEEK = 10_000
 
 
 KIND_WITH_MINUTES = Kind.PAIN_POINT  # the one kind whose votes carry minutes (also written in SQL)

@@ -105,6 +105,44 @@ def test_email_arrives_right_away_in_the_readers_language(smtp, employee, collea
     assert all(n.emailed_at is not None for n in notes_for(employee))
 
 
+def test_someone_without_a_language_reads_email_in_the_companys_language(app, monkeypatch, smtp, employee,
+                                                                         leader):
+    """DEFAULT_LANGUAGE: a colleague who never logged in has no language of their own yet."""
+    assert employee.locale is None
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "de")
+    idea = make_idea(employee, title="Reisekosten")
+    triage.move_idea(idea, leader, Status.REVIEW)
+    [to_author] = smtp.to(employee.email)
+    assert "von Neu nach In Prüfung verschoben" in to_author["Subject"] and "Hallo" in smtp.body(to_author)
+
+
+def test_a_default_language_the_app_does_not_speak_stops_it_at_start():
+    import pytest
+
+    from tracker import create_app
+
+    with pytest.raises(RuntimeError, match="DEFAULT_LANGUAGE must be one of de, en"):
+        create_app({"BABEL_DEFAULT_LOCALE": "fr", "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
+
+
+def test_a_subject_shortens_a_long_title_not_the_move_it_is_about(smtp, employee, leader):
+    """The subject was cut at 120 characters: "… von Neu nach In..." did not say where to."""
+    employee.locale = "de"
+    db.session.commit()
+    short = make_idea(employee, title="Dienstwagen-Buchung über drei Systeme, Übermäßige Prüfschritte")
+    long = make_idea(employee, title="Reisekostenabrechnung für den Außendienst dauert viel zu lange, weil jede "
+                                     "Quittung dreimal geprüft wird")
+    triage.move_idea(short, leader, Status.REVIEW)
+    triage.move_idea(long, leader, Status.REVIEW)
+    subjects = [m["Subject"] for m in smtp.to(employee.email)]
+    assert subjects == [
+        "Nebenan: Lena Leiterin hat „Dienstwagen-Buchung über drei Systeme, Übermäßige Prüfschritte“ von Neu nach "
+        "In Prüfung verschoben.",
+        "Nebenan: Lena Leiterin hat „Reisekostenabrechnung für den Außendienst dauert viel zu…“ von Neu nach "
+        "In Prüfung verschoben.",
+    ]
+
+
 def test_emails_carry_titles_comments_and_notes_as_they_were_typed(app, smtp, employee, colleague, leader):
     """Plain-text emails: no HTML entities (&amp;, &#39;) for what people typed."""
     colleague.email_preference = EmailPreference.DAILY

@@ -226,6 +226,16 @@ def test_register_errors_keep_what_was_typed(client, team):
     assert db.session.scalar(db.select(User).where(User.email == "neu@example.com")) is None
 
 
+def test_an_address_email_cannot_reach_is_refused_at_registration(client, team):
+    response = client.post("/register", data={
+        "name": "Jörg Müller", "email": "jörg.müller@example.com", "team_id": team.id,
+        "password": "a-long-password", "confirm": "a-long-password"})
+    page = response.get_data(as_text=True)
+    assert "Please use an address without umlauts or accents before the @" in page
+    assert 'value="jörg.müller@example.com"' in page and 'value="Jörg Müller"' in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+
+
 def test_register_respects_allowed_domains(app, client, team):
     app.config["ALLOWED_EMAIL_DOMAINS"] = ["firma.example"]
     try:

@@ -100,10 +100,10 @@ def test_a_refused_move_is_explained_and_keeps_the_input(login_as, employee, lea
 
 
 @pytest.mark.parametrize("field,typed,message", [
-    ("saving_hours", "sNaN", "Enter between 0 and 40 hours per week."),  # broke the range check: a 500
-    ("saving_hours", "NaN", "Enter between 0 and 40 hours per week."),
-    ("saving_hours", "zwei", "Enter between 0 and 40 hours per week."),
-    ("duplicate_of", "#12", "Please give the number of the item this one duplicates."),
+    ("saving_hours", "sNaN", "Enter between 0 and 10000 hours per week."),  # broke the range check: a 500
+    ("saving_hours", "NaN", "Enter between 0 and 10000 hours per week."),
+    ("saving_hours", "zwei", "Enter between 0 and 10000 hours per week."),
+    ("duplicate_of", "zwölf", "Please give the number of the item this one duplicates."),
     ("duplicate_of", "١٢", "Please give the number of the item this one duplicates."),  # Arabic-Indic 12
 ])
 def test_a_number_that_cannot_be_read_gets_one_message(login_as, employee, leader, field, typed, message):
@@ -120,14 +120,18 @@ def test_a_number_that_cannot_be_read_gets_one_message(login_as, employee, leade
     assert idea.status == "in_progress"
 
 
-def test_a_saving_takes_the_german_decimal_comma(login_as, employee, leader):
+@pytest.mark.parametrize("typed,minutes", [
+    ("1,5", 90),  # the German decimal comma
+    ("120", 120 * 60),  # for the whole company: it was capped at 40 hours, one person's week
+])
+def test_a_saving_is_read_as_leaders_write_it(login_as, employee, leader, typed, minutes):
     idea = make_idea(employee)
     for step in (Status.REVIEW, Status.PLANNED, Status.IN_PROGRESS):
         triage.move_idea(idea, leader, step)
     login_as(leader).post(f"/ideas/{idea.id}/move", data={"to_status": "implemented", "note": "Online",
-                                                         "saving_hours": "1,5"})
+                                                         "saving_hours": typed})
     db.session.refresh(idea)
-    assert (idea.status, idea.saving_minutes) == ("implemented", 90)
+    assert (idea.status, idea.saving_minutes) == ("implemented", minutes)
 
 
 def test_move_answers_json_for_the_board_script(login_as, employee, leader):
@@ -170,6 +174,15 @@ def test_duplicate_by_number_links_both_ways(login_as, employee, colleague, lead
     assert "Merged duplicates" in original_page and f"#{copy.id} Copy" in original_page
     bad = client.post(f"/ideas/{original.id}/move", data={"to_status": "duplicate", "duplicate_of": 99999999})
     assert "There is no item #99999999." in bad.get_data(as_text=True)
+
+
+def test_a_duplicate_number_may_be_written_as_the_pages_write_it(login_as, employee, colleague, leader):
+    original = make_idea(colleague, title="Original")
+    copy = make_idea(employee, title="Copy")
+    login_as(leader).post(f"/ideas/{copy.id}/move", data={"to_status": "duplicate", "duplicate_of": f"#{original.id}",
+                                                         "note": "Same"})
+    db.session.refresh(copy)
+    assert (copy.status, copy.duplicate_of_id) == ("duplicate", original.id)
 
 
 def test_employees_cannot_move_on_the_server(login_as, employee, colleague):

@@ -67,6 +67,21 @@ def test_submissions_and_comments_per_user_are_limited(login_as, employee, colle
     assert codes == [302, 302, 429]
 
 
+def test_refused_submissions_and_comments_do_not_count(login_as, employee, colleague, team, limits):
+    """Someone who forgets the title five times can still send the item when it is right."""
+    from tests.factories import category
+
+    client = login_as(employee)
+    data = {"kind": "idea", "title": "T", "description": "D", "category_id": category().id, "team_id": team.id}
+    assert [client.post("/ideas/new", data={**data, "title": ""}).status_code for _ in range(5)] == [422] * 5
+    assert [client.post("/ideas/new", data=data).status_code for _ in range(3)] == [302, 302, 429]
+    idea = make_idea(colleague)
+    refused = [client.post(f"/ideas/{idea.id}/comments", data={"body": " "}).status_code for _ in range(3)]
+    assert refused == [422] * 3
+    codes = [client.post(f"/ideas/{idea.id}/comments", data={"body": "x"}).status_code for _ in range(3)]
+    assert codes == [302, 302, 429]
+
+
 @pytest.fixture
 def redis_url():
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -1,13 +1,21 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from ..forms import NoControlCharacters, strip
 from ..i18n import LANGUAGE_NAMES
 from ..workflow import EmailPreference
 
 LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
+
+
+def _reachable_by_email(form, field):
+    """Umlauts or accents before the @ need a mail server that speaks SMTPUTF8; the confirmation
+    link could never be sent there, and the account never confirmed."""
+    if field.data and not field.data.rsplit("@", 1)[0].isascii():
+        raise ValidationError(_l("Please use an address without umlauts or accents before the @: "
+                                 "Nebenan cannot send email to it."))
 
 
 class LoginForm(FlaskForm):
@@ -22,8 +30,8 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120), NoControlCharacters()],
                        filters=[strip])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
-                       filters=[strip])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254),
+                                                _reachable_by_email], filters=[strip])
     team_id = SelectField(_l("Your team"), coerce=int, validate_choice=True)
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)],
                              description=_l("At least 10 characters."))

@@ -5,12 +5,12 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms import DecimalNumberField, NoControlCharacters, WholeNumberField, strip
+from ..forms import DecimalNumberField, ItemNumberField, NoControlCharacters, strip
 from ..i18n import STATUS_LABELS
-from ..workflow import MAX_MINUTES_PER_WEEK, allowed_targets
+from ..workflow import MAX_SAVING_HOURS_PER_WEEK, allowed_targets
 
-SAVING_RANGE = NumberRange(min=0, max=MAX_MINUTES_PER_WEEK // 60,
-                           message=_l("Enter between 0 and %(max)d hours per week.", max=MAX_MINUTES_PER_WEEK // 60))
+SAVING_RANGE = NumberRange(min=0, max=MAX_SAVING_HOURS_PER_WEEK,
+                           message=_l("Enter between 0 and %(max)d hours per week.", max=MAX_SAVING_HOURS_PER_WEEK))
 DUPLICATE_NUMBER = NumberRange(min=1, message=_l("Please give the number of the item this one duplicates."))
 
 
@@ -23,9 +23,9 @@ class MoveForm(FlaskForm):
     saving_hours = DecimalNumberField(
         _l("Realised saving (hours per week)"), places=2, validators=[Optional(), SAVING_RANGE],
         unreadable=SAVING_RANGE.message, description=_l("For Implemented: an estimate for the whole company."))
-    duplicate_of = WholeNumberField(_l("Duplicate of item number"), validators=[Optional(), DUPLICATE_NUMBER],
-                                    unreadable=DUPLICATE_NUMBER.message,
-                                    description=_l("For Duplicate: the number (#) of the item it repeats."))
+    duplicate_of = ItemNumberField(_l("Duplicate of item number"), validators=[Optional(), DUPLICATE_NUMBER],
+                                   unreadable=DUPLICATE_NUMBER.message,
+                                   description=_l("For Duplicate: the number (#) of the item it repeats."))
     next = HiddenField()
 
     def set_targets(self, status: str) -> None:

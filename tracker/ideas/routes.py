@@ -103,8 +103,14 @@ def _per_user() -> str:
     return f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr or ""
 
 
+def _saved(response) -> bool:
+    """Only what was saved counts against a limit: a refused form (422) is typed again and sent again."""
+    return response.status_code < 400
+
+
 @bp.route("/ideas/new", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_SUBMIT"], key_func=_per_user, methods=["POST"], scope="submit")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SUBMIT"], key_func=_per_user, methods=["POST"], scope="submit",
+               deduct_when=_saved)
 def new():
     form = _idea_form()
     if form.validate_on_submit():
@@ -211,7 +217,8 @@ def unvote(idea_id: int):
 
 
 @bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENT"], key_func=_per_user, scope="comment")
+@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENT"], key_func=_per_user, scope="comment",
+               deduct_when=_saved)
 def comment(idea_id: int):
     idea = load_idea(idea_id)
     form = CommentForm()
