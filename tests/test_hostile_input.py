@@ -34,6 +34,7 @@ def _form_posts(idea, comment_id, team, leader_id):
         f"/comments/{comment_id}/delete": lambda t: {"x": t},
         "/register": lambda t: {"name": t, "email": t, "team_id": t, "password": t, "confirm": t},
         "/login": lambda t: {"email": t, "password": t, "next": t},
+        "/password/forgot": lambda t: {"email": t},
     }
 
 
@@ -49,11 +50,11 @@ def admin_client(app, admin, employee, leader):
 
 
 @SETTINGS
-@given(text=texts, which=st.integers(min_value=0, max_value=11))
+@given(text=texts, which=st.integers(min_value=0, max_value=12))
 def test_any_text_in_any_form_is_handled(admin_client, text, which):
     client, posts = admin_client
     url, build = list(posts.items())[which]
-    if url in ("/register", "/login"):
+    if url in ("/register", "/login", "/password/forgot"):
         response = client.application.test_client().post(url, data=build(text))
     else:
         response = client.post(url, data=build(text))

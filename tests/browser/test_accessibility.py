@@ -49,6 +49,7 @@ class Screen:
 SCREENS = {
     "login": Screen("/login", heading="Log in to Nebenan"),
     "register": Screen("/register", heading="Create an account"),
+    "forgot-password": Screen("/password/forgot", heading="Forgot your password?"),
     "list": Screen("/", READER, "What slows us down"),
     "new-item-form": Screen("/ideas/new", READER, "Report a pain point or an idea"),
     "idea-voter-view": Screen("/ideas/{idea_id}", VOTER, "Travel expenses need three signatures"),

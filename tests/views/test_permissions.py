@@ -20,6 +20,8 @@ RULES = {
     "auth.login": (PUBLIC, None),
     "auth.register": (PUBLIC, None),
     "auth.confirm": (PUBLIC, None),
+    "auth.forgot_password": (PUBLIC, None),
+    "auth.reset_password": (PUBLIC, None),
     "auth.language": (PUBLIC, None),
     "auth.logout": (PUBLIC, None),
     "auth.settings": (MEMBER, None),

@@ -18,6 +18,14 @@ def _reachable_by_email(form, field):
                                  "Nebenan cannot send email to it."))
 
 
+def _new_password_fields(label=_l("Password")):
+    """A password someone chooses, and the same again."""
+    return (PasswordField(label, validators=[DataRequired(), Length(min=10, max=200)],
+                          description=_l("At least 10 characters.")),
+            PasswordField(_l("Repeat password"),
+                          validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))]))
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), NoControlCharacters()],
                        filters=[strip])
@@ -33,10 +41,16 @@ class RegisterForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254),
                                                 _reachable_by_email], filters=[strip])
     team_id = SelectField(_l("Your team"), coerce=int, validate_choice=True)
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)],
-                             description=_l("At least 10 characters."))
-    confirm = PasswordField(_l("Repeat password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
+    password, confirm = _new_password_fields()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), NoControlCharacters()],
+                       filters=[strip])
+
+
+class NewPasswordForm(FlaskForm):
+    password, confirm = _new_password_fields(_l("New password"))
 
 
 class SettingsForm(FlaskForm):

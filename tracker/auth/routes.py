@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import SelectChoice
 
-from .. import services
+from .. import notifications, services
 from ..errors import DomainError
 from ..extensions import limiter
 from ..forms import show_error
 from ..urls import page_for
-from .forms import LanguageForm, LoginForm, RegisterForm, SettingsForm
+from .forms import ForgotPasswordForm, LanguageForm, LoginForm, NewPasswordForm, RegisterForm, SettingsForm
 
 bp = Blueprint("auth", __name__)
 
@@ -99,6 +99,49 @@ def logout():
     session.clear()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+def _reset_email() -> str:
+    return "reset:" + services.normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+# Each request emails the address: limited per address, and per sender of many addresses.
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"], key_func=_reset_email, methods=["POST"],
+               scope="reset-account")
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_IP"], methods=["POST"], scope="reset-ip")
+def forgot_password():
+    if current_user.is_authenticated:
+        return redirect(url_for("ideas.index"))
+    form = ForgotPasswordForm()
+    if notifications.mail_enabled() and form.validate_on_submit():
+        services.send_password_reset(form.email.data)
+        flash(_("If %(email)s has an account here, a link to set a new password is on its way there. It works "
+                "for %(hours)d hours; if nothing arrives within a few minutes, please try again.",
+                email=services.normalise_email(form.email.data), hours=services.RESET_HOURS), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form, mail=notifications.mail_enabled())
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """The link from the email: a new password, and in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("ideas.index"))
+    form = NewPasswordForm()
+    try:
+        user = services.password_reset_for(token)
+        if form.validate_on_submit():
+            user = services.reset_password(token, form.password.data)
+            _fresh_session()
+            login_user(user)
+            _keep_language(user)
+            flash(_("Your new password is saved. Welcome back, %(name)s!", name=user.name), "success")
+            return redirect(url_for("ideas.index"))
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("auth.forgot_password"))
+    return render_template("auth/reset.html", form=form, user=user)
 
 
 def _registered_email() -> str:

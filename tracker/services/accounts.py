@@ -1,4 +1,5 @@
 """People's own accounts: registering, signing in, sessions and settings."""
+import hashlib
 import secrets
 from functools import cache
 
@@ -91,6 +92,59 @@ def confirmation_for(token: str) -> User:
     user = get_by_id(User, claims.get("id")) if isinstance(claims, dict) else None
     if user is None or user.email != claims.get("email"):
         raise DomainError(_INVALID_LINK)
+    return user
+
+
+RESET_HOURS = 2
+_INVALID_RESET = _l("This link is not valid any more: it is too old, incomplete or used already. "
+                    "Please ask for a new one.")
+
+
+def _password_resets() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="nebenan-reset-password")
+
+
+def _password_fingerprint(user: User) -> str:
+    """Changes with the password: a link that set it once cannot set it again."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def send_password_reset(email: str) -> None:
+    """Emails a link that sets a new password to the active account with this address. For
+    any other address nothing happens, and the page says the same: it does not tell who has
+    an account. A mail server that fails is logged (send_one)."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email), User.active))
+    if user is None:
+        return
+    token = _password_resets().dumps({"id": user.id, "password": _password_fingerprint(user)})
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
+    notifications.send_one(user, "email/reset_subject.txt", "email/reset.txt", link=link, hours=RESET_HOURS)
+
+
+def password_reset_for(token: str) -> User:
+    """The account whose password the link (send_password_reset) sets. A link that is broken,
+    older than RESET_HOURS, used already (the password changed since) or for a deactivated
+    account raises DomainError."""
+    try:
+        claims = _password_resets().loads(token, max_age=RESET_HOURS * 3600)
+    except BadSignature:  # SignatureExpired too
+        raise DomainError(_INVALID_RESET)
+    user = get_by_id(User, claims.get("id")) if isinstance(claims, dict) else None
+    if user is None or not user.active or \
+            not secrets.compare_digest(str(claims.get("password", "")), _password_fingerprint(user)):
+        raise DomainError(_INVALID_RESET)
+    return user
+
+
+def reset_password(token: str, password: str) -> User:
+    """Sets the new password of the link's account (password_reset_for); every session that
+    was open ends. The link reached the inbox: an address not confirmed yet is confirmed."""
+    user = password_reset_for(token)
+    user.set_password(password)
+    user.session_token = new_session_token()
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    db.session.commit()
     return user
 
 

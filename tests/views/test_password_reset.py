@@ -1,0 +1,116 @@
+"""A forgotten password: a link emailed to the address (a real local SMTP server) sets a new one."""
+import re
+from unittest import mock
+
+from tests.conftest import login
+from tests.factories import PASSWORD
+from tracker.extensions import db
+from tracker.services import accounts
+
+NEW = "a-brand-new-password"
+
+
+def _ask(client, email):
+    return client.post("/password/forgot", data={"email": email})
+
+
+def _reset_link(smtp, email) -> str:
+    [message] = smtp.to(email)
+    return re.search(r"http://[^/\s]+(/password/reset/\S+)", smtp.body(message)).group(1)
+
+
+def _log_in(client, email, password):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+def test_a_forgotten_password_is_set_anew_with_the_emailed_link(app, client, smtp, employee):
+    elsewhere = app.test_client()
+    login(elsewhere, employee)  # a session on another device
+    login_page = client.get("/login").get_data(as_text=True)
+    assert 'href="/password/forgot">Forgot your password?</a>' in login_page
+    asked = _ask(client, "  " + employee.email.upper())
+    assert asked.status_code == 302 and asked.location == "/login"
+    said = client.get("/login").get_data(as_text=True)
+    assert f"If {employee.email} has an account here, a link to set a new password is on its way there." in said
+    [message] = smtp.to(employee.email)
+    assert message["Subject"] == "Nebenan: set a new password"
+    assert f"Hello {employee.name}," in smtp.body(message) and "it works for 2 hours, once" in smtp.body(message)
+    link = _reset_link(smtp, employee.email)
+
+    form = client.get(link).get_data(as_text=True)
+    assert "Set a new password" in form and f"For {employee.email}." in form
+    differ = client.post(link, data={"password": NEW, "confirm": NEW + "x"})
+    assert differ.status_code == 200 and "The passwords differ." in differ.get_data(as_text=True)
+    short = client.post(link, data={"password": "short", "confirm": "short"})
+    assert "Field must be between 10 and 200 characters long." in short.get_data(as_text=True)
+
+    saved = client.post(link, data={"password": NEW, "confirm": NEW})
+    assert saved.status_code == 302 and saved.location == "/"
+    assert f"Your new password is saved. Welcome back, {employee.name}!" in client.get("/").get_data(as_text=True)
+    assert elsewhere.get("/").status_code == 302  # the other session has ended
+    client.post("/logout")
+    assert _log_in(client, employee.email, PASSWORD).status_code == 200  # refused
+    assert _log_in(client, employee.email, NEW).status_code == 302
+    client.post("/logout")
+    used = client.get(link, follow_redirects=True).get_data(as_text=True)
+    assert "This link is not valid any more" in used and "Forgot your password?" in used
+    again = client.post(link, data={"password": "yet-another-password", "confirm": "yet-another-password"})
+    assert again.status_code == 302 and again.location == "/password/forgot"
+    db.session.refresh(employee)
+    assert employee.check_password(NEW)
+
+
+def test_an_address_without_an_account_hears_the_same_and_gets_nothing(client, smtp, employee):
+    for email in ("nobody@example.com", "not an address"):
+        asked = _ask(client, email)
+        assert asked.status_code == 302
+        assert "a link to set a new password is on its way there" in client.get("/login").get_data(as_text=True)
+    employee.active = False  # a deactivated account gets no link either
+    db.session.commit()
+    _ask(client, employee.email)
+    assert smtp.messages == []
+
+
+def test_an_old_broken_or_foreign_link_sets_nothing(app, client, smtp, employee, colleague):
+    _ask(client, employee.email)
+    link = _reset_link(smtp, employee.email)
+    with mock.patch.object(accounts, "RESET_HOURS", -1):
+        old = client.post(link, data={"password": NEW, "confirm": NEW}, follow_redirects=True)
+        assert "This link is not valid any more" in old.get_data(as_text=True)
+    broken = client.get(link[:-4] + "abcd", follow_redirects=True).get_data(as_text=True)
+    assert "This link is not valid any more" in broken
+    # Signed for the colleague, but with the employee's password fingerprint: refused.
+    token = link.rsplit("/", 1)[1]
+    claims = accounts._password_resets().loads(token)
+    forged = accounts._password_resets().dumps({**claims, "id": colleague.id})
+    refused = client.post(f"/password/reset/{forged}", data={"password": NEW, "confirm": NEW})
+    assert refused.status_code == 302 and refused.location == "/password/forgot"
+    db.session.refresh(employee)
+    db.session.refresh(colleague)
+    assert employee.check_password(PASSWORD) and colleague.check_password(PASSWORD)
+
+
+def test_without_a_mail_server_the_page_says_whom_to_ask(client, employee):
+    page = client.get("/password/forgot").get_data(as_text=True)
+    assert "This Nebenan sends no email, so it cannot send you a link." in page and 'name="email"' not in page
+    assert _ask(client, employee.email).status_code == 200
+
+
+def test_the_link_also_confirms_an_address_not_confirmed_yet(client, smtp, team):
+    client.post("/register", data={"name": "Neu Ling", "email": "neu@example.com", "team_id": team.id,
+                                   "password": "forgotten-at-once", "confirm": "forgotten-at-once"})
+    smtp.messages.clear()  # the confirmation email, never opened
+    _ask(client, "neu@example.com")
+    link = _reset_link(smtp, "neu@example.com")
+    assert client.post(link, data={"password": NEW, "confirm": NEW}).location == "/"
+    client.post("/logout")
+    assert _log_in(client, "neu@example.com", NEW).status_code == 302
+
+
+def test_the_link_comes_in_the_readers_language(client, smtp, employee):
+    employee.locale = "de"
+    db.session.commit()
+    _ask(client, employee.email)
+    [message] = smtp.to(employee.email)
+    assert message["Subject"] == "Nebenan: neues Passwort festlegen"
+    assert "Öffnen Sie diesen Link, um ein neues Passwort für Nebenan festzulegen" in smtp.body(message)
