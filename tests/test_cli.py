@@ -1,5 +1,6 @@
 from sqlalchemy import func, select
 
+from tests.conftest import login
 from tracker import services
 from tracker.extensions import db
 from tracker.models import Idea, Notification, StatusChange, Team, User, Vote
@@ -58,3 +59,16 @@ def test_seed_demo_builds_the_demo_company_once(runner):
 
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "already has users" in again.output
+
+
+def test_set_password_lets_someone_in_again_when_no_email_can_carry_a_link(app, runner, employee):
+    elsewhere = app.test_client()
+    login(elsewhere, employee)
+    result = runner.invoke(args=["set-password", employee.email.upper(), "--password", "from-the-operator"])
+    assert result.exit_code == 0, result.output
+    assert f"New password set for {employee.email}" in result.output
+    db.session.expire_all()
+    assert services.authenticate(employee.email, "from-the-operator").id == employee.id
+    assert elsewhere.get("/").status_code == 302  # logged out there
+    unknown = runner.invoke(args=["set-password", "nobody@example.com", "--password", "whatever-it-is"])
+    assert unknown.exit_code != 0 and "There is no account with the address nobody@example.com." in unknown.output

@@ -28,6 +28,7 @@ def _form_posts(idea, comment_id, team, leader_id):
         f"/ideas/{idea.id}/vote": lambda t: {"minutes_per_week": t},
         f"/ideas/{idea.id}/move": lambda t: {"to_status": t, "note": t, "saving_hours": t, "duplicate_of": t},
         "/settings": lambda t: {"locale": t, "email_preference": t},
+        "/settings/password": lambda t: {"current": t, "password": t, "confirm": t},
         "/language": lambda t: {"locale": t, "next": t},
         "/admin/categories": lambda t: {"name_en": t, "name_de": t, "position": t},
         "/admin/teams": lambda t: {"name": t, "leader_ids": [t, str(leader_id)]},
@@ -50,7 +51,7 @@ def admin_client(app, admin, employee, leader):
 
 
 @SETTINGS
-@given(text=texts, which=st.integers(min_value=0, max_value=12))
+@given(text=texts, which=st.integers(min_value=0, max_value=13))
 def test_any_text_in_any_form_is_handled(admin_client, text, which):
     client, posts = admin_client
     url, build = list(posts.items())[which]

@@ -27,6 +27,20 @@ def register(app: Flask) -> None:
             raise click.ClickException(str(error.message)) from error
         click.echo(f"Created {user.email} ({user.role}).")
 
+    @app.cli.command("set-password")
+    @click.argument("email")
+    @click.password_option(help="Asked for when not given.")
+    def set_password_command(email, password):
+        """Set a new password for an account (for when no email can carry a link); its sessions end."""
+        from . import services
+        from .errors import DomainError
+
+        try:
+            user = services.set_password_of(email, password)
+        except DomainError as error:
+            raise click.ClickException(str(error.message)) from error
+        click.echo(f"New password set for {user.email}; the account's sessions have ended.")
+
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
     def seed_demo_command(if_empty):

@@ -114,3 +114,24 @@ def test_the_link_comes_in_the_readers_language(client, smtp, employee):
     [message] = smtp.to(employee.email)
     assert message["Subject"] == "Nebenan: neues Passwort festlegen"
     assert "Öffnen Sie diesen Link, um ein neues Passwort für Nebenan festzulegen" in smtp.body(message)
+
+
+def test_a_password_is_changed_in_the_settings_with_the_current_one(app, client, employee):
+    elsewhere = app.test_client()
+    login(elsewhere, employee)
+    login(client, employee)
+    page = client.get("/settings").get_data(as_text=True)
+    assert "Change your password" in page and 'autocomplete="current-password"' in page
+    wrong = client.post("/settings/password", data={"current": "not-my-password", "password": NEW, "confirm": NEW})
+    assert wrong.status_code == 422 and "That is not your current password." in wrong.get_data(as_text=True)
+    differ = client.post("/settings/password", data={"current": PASSWORD, "password": NEW, "confirm": "other"})
+    assert differ.status_code == 422 and "The passwords differ." in differ.get_data(as_text=True)
+    db.session.refresh(employee)
+    assert employee.check_password(PASSWORD)
+    changed = client.post("/settings/password", data={"current": PASSWORD, "password": NEW, "confirm": NEW})
+    assert changed.status_code == 302 and changed.location == "/settings"
+    assert "Your new password is saved. You are logged out everywhere else." in \
+        client.get("/settings").get_data(as_text=True)  # this session goes on
+    assert elsewhere.get("/").status_code == 302  # the other one has ended
+    client.post("/logout")
+    assert _log_in(client, employee.email, NEW).status_code == 302

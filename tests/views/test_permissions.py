@@ -25,6 +25,7 @@ RULES = {
     "auth.language": (PUBLIC, None),
     "auth.logout": (PUBLIC, None),
     "auth.settings": (MEMBER, None),
+    "auth.change_password": (MEMBER, None),
     "ideas.index": (MEMBER, None),
     "ideas.new": (MEMBER, None),
     "ideas.detail": (MEMBER, None),

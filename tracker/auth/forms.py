@@ -53,6 +53,10 @@ class NewPasswordForm(FlaskForm):
     password, confirm = _new_password_fields(_l("New password"))
 
 
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+
+
 class SettingsForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     email_preference = SelectField(_l("Email notifications"), choices=[

@@ -12,7 +12,9 @@ from ..errors import DomainError
 from ..extensions import limiter
 from ..forms import show_error
 from ..urls import page_for
-from .forms import ForgotPasswordForm, LanguageForm, LoginForm, NewPasswordForm, RegisterForm, SettingsForm
+from .forms import (
+    ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, NewPasswordForm, RegisterForm, SettingsForm,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -226,7 +228,25 @@ def settings():
         refresh()  # the confirmation in the language just chosen
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.settings"))
-    return render_template("auth/settings.html", form=form)
+    return render_template("auth/settings.html", form=form, password_form=ChangePasswordForm())
+
+
+@bp.route("/settings/password", methods=["POST"])
+@login_required
+def change_password():
+    """The password, changed with the current one; this session stays, every other one ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except DomainError as error:
+            show_error(form, error, "current")
+        else:
+            login_user(current_user._get_current_object())  # the session carries the new session token
+            flash(_("Your new password is saved. You are logged out everywhere else."), "success")
+            return redirect(url_for("auth.settings"))
+    settings_form = SettingsForm(locale=str(get_locale()), email_preference=current_user.email_preference)
+    return render_template("auth/settings.html", form=settings_form, password_form=form), 422
 
 
 @bp.route("/language", methods=["POST"])

@@ -3,9 +3,9 @@ manage), ideas (items, votes, comments), browsing (reading them). Each does at m
 per user action and raises DomainError with a message the user can read when a rule says no.
 The leaders' side (moving items, the board) is tracker.triage. Views call `services.<use case>`."""
 from .accounts import (
-    RESET_HOURS, EmailNotConfirmed, authenticate, confirm_email, confirmation_for, email_domain_allowed, end_sessions,
-    load_user, new_session_token, normalise_email, password_reset_for, register_user, reset_password,
-    send_confirmation, send_password_reset, set_locale, update_settings,
+    RESET_HOURS, EmailNotConfirmed, authenticate, change_password, confirm_email, confirmation_for,
+    email_domain_allowed, end_sessions, load_user, new_session_token, normalise_email, password_reset_for,
+    register_user, reset_password, send_confirmation, send_password_reset, set_locale, update_settings,
 )
 from .browsing import SORTS, IdeaFilters, ItemPage, item_page, list_ideas, reader_vote
 from .ideas import (
@@ -14,12 +14,13 @@ from .ideas import (
 )
 from .organisation import (
     active_categories, all_categories, all_teams, all_users, category_by_id, category_choices, create_team,
-    create_user, get_or_create_team, next_category_position, save_category, team_by_id, teams_with_people,
+    create_user, get_or_create_team, next_category_position, save_category, set_password_of, team_by_id,
+    teams_with_people,
     update_team, update_user, user_by_id,
 )
 
 __all__ = [
-    "RESET_HOURS", "EmailNotConfirmed", "authenticate", "confirm_email", "confirmation_for", "email_domain_allowed",
+    "RESET_HOURS", "EmailNotConfirmed", "authenticate", "change_password", "confirm_email", "confirmation_for", "email_domain_allowed",
     "end_sessions", "load_user", "new_session_token", "normalise_email", "password_reset_for", "register_user",
     "reset_password", "send_confirmation", "send_password_reset", "set_locale", "update_settings",
     "SORTS", "IdeaFilters", "ItemPage", "item_page", "list_ideas", "reader_vote",
@@ -27,6 +28,7 @@ __all__ = [
     "update_idea", "withdraw_vote",
     "active_categories", "all_categories", "all_teams", "all_users", "category_by_id", "category_choices",
     "create_team", "create_user",
-    "get_or_create_team", "next_category_position", "save_category", "team_by_id", "teams_with_people",
+    "get_or_create_team", "next_category_position", "save_category", "set_password_of", "team_by_id",
+    "teams_with_people",
     "update_team", "update_user", "user_by_id",
 ]

@@ -140,12 +140,25 @@ def reset_password(token: str, password: str) -> User:
     """Sets the new password of the link's account (password_reset_for); every session that
     was open ends. The link reached the inbox: an address not confirmed yet is confirmed."""
     user = password_reset_for(token)
-    user.set_password(password)
-    user.session_token = new_session_token()
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
-    db.session.commit()
+    replace_password(user, password)
     return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The user's own change, with the password they have now; every other session ends (the
+    caller logs this one in again)."""
+    if not user.check_password(current):
+        raise DomainError(_l("That is not your current password."), field="current")
+    replace_password(user, new)
+
+
+def replace_password(user: User, password: str) -> None:
+    """Sets the password and ends every session the account had."""
+    user.set_password(password)
+    user.session_token = new_session_token()
+    db.session.commit()
 
 
 def confirm_email(token: str, user: User) -> User:

@@ -10,9 +10,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..errors import DomainError
 from ..extensions import core_execute, db, reads_only
-from ..models import Category, Team, User, in_language
+from ..models import Category, Team, User, in_language, utcnow
 from ..workflow import Role
-from .accounts import add_user, new_session_token
+from .accounts import add_user, new_session_token, normalise_email, replace_password
 from .common import commit_or_conflict, flush_or_conflict, get_by_id
 
 
@@ -38,6 +38,18 @@ def create_user(email: str, name: str, password: str, role: str, team_name: str 
     if role == Role.LEADER and team is not None:
         user.led_teams.append(team)
     commit_or_conflict(_l("An account with this email address already exists."), field="email")
+    return user
+
+
+def set_password_of(email: str, password: str) -> User:
+    """For the command line, when no email can carry a link: a new password for the account
+    with this address (confirmed with it: whoever runs Nebenan vouches for it); its sessions end."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise DomainError(f"There is no account with the address {email}.")
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    replace_password(user, password)
     return user
 
 
