@@ -92,6 +92,19 @@ def test_admin_cannot_lock_themselves_out(client, admin):
     assert admin.active
 
 
+def test_admins_see_who_has_not_confirmed_their_address_yet(client, smtp, admin, employee, team):
+    """A registration waits for its emailed link: the admin sees it waiting, not as a member."""
+    client.post("/register", data={"name": "Neu Ling", "email": "neu@example.com", "team_id": team.id,
+                                   "password": "a-long-password", "confirm": "a-long-password"})
+    login(client, admin)
+    people = client.get("/admin/users").get_data(as_text=True)
+    row = people[people.index("<td>neu@example.com"):]
+    assert row.index("Not confirmed yet: registered") < row.index("</td>")
+    assert people.count("Not confirmed yet") == 1  # the employee is confirmed
+    teams = client.get("/admin/teams").get_data(as_text=True)
+    assert "<td>2 <span class=\"help\">(and 1 not confirmed yet)</span></td>" in teams  # the employee, the admin
+
+
 def test_admin_creates_a_team_with_leaders(client, admin, employee):
     login(client, admin)
     response = client.post("/admin/teams", data={"name": "Controlling", "leader_ids": [employee.id]})

@@ -202,10 +202,25 @@ def test_registering_an_unconfirmed_address_again_lets_its_owner_take_it_over(cl
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1
 
 
-def test_a_confirmed_address_cannot_be_registered_again(client, employee, smtp):
+def test_registering_a_taken_address_tells_its_owner_and_nobody_else(client, employee, smtp):
+    """The page answers as it answers any registration (it does not tell who has an account);
+    the account's owner hears of it by email, with the way back in if they forgot their password."""
+    response = _register(client, email=employee.email.upper(), name="Someone Else", password="not-the-owners")
+    assert response.status_code == 302 and response.location == "/login"
+    said = client.get("/login").get_data(as_text=True)
+    assert f"Almost done: we sent a link to {employee.email}." in said and "already exists" not in said
+    [email] = smtp.to(employee.email)
+    assert email["Subject"] == "Nebenan: you have an account already"
+    assert f"Hello {employee.name}," in smtp.body(email) and "/password/forgot" in smtp.body(email)
+    db.session.refresh(employee)
+    assert employee.name != "Someone Else" and employee.check_password(PASSWORD)
+    assert _log_in(client, email=employee.email, password="not-the-owners").status_code == 200
+
+
+def test_without_a_mail_server_a_taken_address_is_said_to_be_taken(client, employee):
+    """Accounts open at once there: the registration would log in, so there is nothing to keep secret."""
     response = _register(client, email=employee.email)
     assert "An account with this email address already exists." in response.get_data(as_text=True)
-    assert smtp.to(employee.email) == []
 
 
 def test_when_the_confirmation_email_fails_the_person_is_told_and_can_try_again(client, dead_smtp, caplog):

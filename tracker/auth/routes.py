@@ -168,6 +168,12 @@ def register():
         try:
             user = services.register_user(form.email.data, form.name.data, form.password.data,
                                           services.team_by_id(form.team_id.data))
+        except services.AccountExists as exists:
+            if not notifications.mail_enabled():  # the account would open at once: no secret to keep
+                show_error(form, exists, "email")
+            else:  # the answer of any registration; the owner hears of it by email
+                _said_sent(services.send_account_exists(exists.user), exists.user.email)
+                return redirect(url_for("auth.login"))
         except DomainError as error:
             show_error(form, error, "email")
         else:
@@ -190,15 +196,22 @@ def _awaiting_confirmation(user):
 
 def _confirmation_sent(user, again: bool = False) -> None:
     """Emails the link that confirms the address, and says so (or that the mail failed)."""
-    if not services.send_confirmation(user):
-        flash(_("We could not send the confirmation email just now. Please log in again in a few minutes "
-                "to get it."), "error")
-    elif again:
+    sent = services.send_confirmation(user)
+    if sent and again:
         flash(_("Please confirm your email address first. We sent a new link to %(email)s.", email=user.email),
               "error")
     else:
+        _said_sent(sent, user.email)
+
+
+def _said_sent(sent: bool, email: str) -> None:
+    """What a registration answers: the same whether the address was new or had an account."""
+    if not sent:
+        flash(_("We could not send the confirmation email just now. Please log in again in a few minutes "
+                "to get it."), "error")
+    else:
         flash(_("Almost done: we sent a link to %(email)s. Open it and enter your password to confirm your address.",
-                email=user.email), "success")
+                email=email), "success")
 
 
 @bp.route("/confirm/<token>")

@@ -3,9 +3,10 @@ manage), ideas (items, votes, comments), browsing (reading them). Each does at m
 per user action and raises DomainError with a message the user can read when a rule says no.
 The leaders' side (moving items, the board) is tracker.triage. Views call `services.<use case>`."""
 from .accounts import (
-    RESET_HOURS, EmailNotConfirmed, authenticate, change_password, confirm_email, confirmation_for,
+    RESET_HOURS, AccountExists, EmailNotConfirmed, authenticate, change_password, confirm_email, confirmation_for,
     email_domain_allowed, end_sessions, load_user, new_session_token, normalise_email, password_reset_for,
-    register_user, reset_password, send_confirmation, send_password_reset, set_locale, update_settings,
+    register_user, reset_password, send_account_exists, send_confirmation, send_password_reset, set_locale,
+    update_settings,
 )
 from .browsing import SORTS, IdeaFilters, ItemPage, item_page, list_ideas, reader_vote
 from .ideas import (
@@ -20,9 +21,9 @@ from .organisation import (
 )
 
 __all__ = [
-    "RESET_HOURS", "EmailNotConfirmed", "authenticate", "change_password", "confirm_email", "confirmation_for", "email_domain_allowed",
+    "RESET_HOURS", "AccountExists", "EmailNotConfirmed", "authenticate", "change_password", "confirm_email", "confirmation_for", "email_domain_allowed",
     "end_sessions", "load_user", "new_session_token", "normalise_email", "password_reset_for", "register_user",
-    "reset_password", "send_confirmation", "send_password_reset", "set_locale", "update_settings",
+    "reset_password", "send_account_exists", "send_confirmation", "send_password_reset", "set_locale", "update_settings",
     "SORTS", "IdeaFilters", "ItemPage", "item_page", "list_ideas", "reader_vote",
     "add_comment", "cast_vote", "comment_by_id", "delete_comment", "get_vote", "idea_by_id", "submit_idea",
     "update_idea", "withdraw_vote",

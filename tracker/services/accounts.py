@@ -49,7 +49,9 @@ def register_user(email: str, name: str, password: str, team: Team | None) -> Us
     email = normalise_email(email)
     if not email_domain_allowed(email):
         raise DomainError(_l("Please register with your company email address."), field="email")
-    user = db.session.scalar(select(User).where(User.email == email, User.email_confirmed_at.is_(None)))
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is not None and user.email_confirmed_at is not None:
+        raise AccountExists(user)
     if user is not None:
         # Nobody has shown this address is theirs yet: registering it again (its owner, perhaps,
         # after someone else tried) sets the name and password the new link will confirm.
@@ -191,6 +193,21 @@ def authenticate(email: str, password: str) -> User | None:
 
 class AccountDeactivated(DomainError):
     pass
+
+
+class AccountExists(DomainError):
+    """Registering an address that has an account already (send_account_exists tells its owner)."""
+
+    def __init__(self, user: User):
+        super().__init__(_l("An account with this email address already exists."), field="email")
+        self.user = user
+
+
+def send_account_exists(user: User) -> bool:
+    """Tells the owner of an account that someone registered with its address, and how to get
+    in if it was them. False when the mail server failed (logged)."""
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.forgot_password")
+    return notifications.send_one(user, "email/exists_subject.txt", "email/exists.txt", link=link)
 
 
 class EmailNotConfirmed(DomainError):
