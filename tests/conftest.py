@@ -167,11 +167,13 @@ class _Inbox:
 
     def __init__(self):
         self.messages = []
+        self.raw = []  # the bytes as they arrived, for what a strict reader sees
 
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes
         from email.policy import default
 
+        self.raw.append(envelope.content)
         self.messages.append(message_from_bytes(envelope.content, policy=default))
         return "250 Message accepted for delivery"
 

@@ -1,4 +1,5 @@
 """Email through Flask-Mail, with a timeout so a dead mail server cannot hang a request."""
+import base64
 import smtplib
 
 from flask import current_app
@@ -23,3 +24,27 @@ class _TimeoutConnection(Connection):
 class TimeoutMail(Mail):
     def connect(self):
         return _TimeoutConnection(current_app.extensions["mail"])
+
+
+# Bytes of text per encoded word: "Subject: " and the word's base64 (52 characters) and frame
+# stay within a 78-character line.
+_WORD_BYTES = 39
+
+
+def encoded_subject(subject: str) -> str:
+    """The subject as RFC 2047 encoded words, one per folded line, each carrying its own spaces.
+    Flask-Mail hands the header to the email package's SMTP policy, which refolds any line
+    longer than 78 characters, and its refolding glues encoded words to the letters beside
+    them ("f=?utf-8?q?=C3=BCr"), which strict mail readers show as they stand. Lines this
+    short are sent as they are. An ASCII subject stays as it is."""
+    if subject.isascii():
+        return subject
+    words, chunk = [], b""
+    for character in subject:
+        encoded = character.encode()
+        if len(chunk) + len(encoded) > _WORD_BYTES:
+            words.append(chunk)
+            chunk = b""
+        chunk += encoded
+    words.append(chunk)
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(word).decode('ascii')}?=" for word in words)

@@ -255,7 +255,8 @@ class Comment(db.Model):
 
 class StatusChange(db.Model):
     """One step of an item's history. actor is None for the submission itself,
-    so that the history never names an anonymous author."""
+    so that the history never names an anonymous author. A hand-over to another team keeps
+    the status and names both teams."""
 
     __tablename__ = "status_changes"
 
@@ -266,6 +267,8 @@ class StatusChange(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    from_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    to_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
 
     idea: Mapped[Idea] = relationship(back_populates="history")
     actor: Mapped[User | None] = relationship()

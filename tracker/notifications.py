@@ -15,6 +15,7 @@ from sqlalchemy import func, select, union, update
 from sqlalchemy.orm import joinedload
 
 from .extensions import db, mail
+from .mail import encoded_subject
 from .models import MAX_ID, Comment, Idea, Notification, User, Vote, utcnow
 from .workflow import EmailPreference
 
@@ -162,7 +163,7 @@ def send_one(user: User, subject_template: str, body_template: str, **context) -
 def _email(user: User, subject_template: str, body_template: str, **context) -> Message:
     """An email to `user`, written in their language."""
     with _email_context(user):
-        return Message(subject=render_template(subject_template, user=user, **context).strip(),
+        return Message(subject=encoded_subject(render_template(subject_template, user=user, **context).strip()),
                        recipients=[user.email], body=render_template(body_template, user=user, **context))
 
 

@@ -82,7 +82,8 @@ def move_idea(idea: Idea, actor: User, to_status: str, note: str = "", saving_mi
 
 def hand_over(idea: Idea, actor: User, team: Team | None) -> None:
     """Gives an open item to another team, whose leaders triage it from now on (they hear of it
-    as of a new item). Its status, votes and history stay; the board's counts follow (triggers)."""
+    as of a new item; its followers hear where it went). Its status, votes and history stay, and
+    the history shows the hand-over; the board's counts follow (triggers)."""
     if not permissions.can_move_idea(idea, actor):
         raise NotAllowed(_l("Only leaders of the owning team and admins can move this item."))
     if team is None:
@@ -91,15 +92,20 @@ def hand_over(idea: Idea, actor: User, team: Team | None) -> None:
         raise DomainError(_l("The item is with this team already."), field="team_id")
     if idea.status in CLOSED_STATUSES:
         raise DomainError(_l("This item is closed; it moves no further."), field="team_id")
+    from_team_id, now = idea.team_id, utcnow()
     moved = db.session.execute(  # compare-and-set, as a move: a concurrent hand-over loses cleanly
-        update(Idea).where(Idea.id == idea.id, Idea.team_id == idea.team_id)
-        .values(team_id=team.id, last_activity_at=utcnow())
+        update(Idea).where(Idea.id == idea.id, Idea.team_id == from_team_id)
+        .values(team_id=team.id, last_activity_at=now)
     ).rowcount
     if not moved:
         db.session.rollback()
         raise DomainError(_l("Someone moved this item meanwhile. Please reload and try again."), field="team_id")
-    rows = notifications.notify([leader.id for leader in team.leaders], type=NotificationType.NEW_ITEM,
-                                idea=idea, exclude=actor)
+    db.session.add(StatusChange(idea_id=idea.id, from_status=idea.status, to_status=idea.status, actor=actor,
+                                from_team_id=from_team_id, to_team_id=team.id, created_at=now))
+    leaders = {leader.id for leader in team.leaders}
+    rows = notifications.notify(leaders, type=NotificationType.NEW_ITEM, idea=idea, exclude=actor)
+    rows += notifications.notify(notifications.followers(idea) - leaders, type=NotificationType.HANDED_OVER,
+                                 idea=idea, actor=actor, exclude=actor, text=team.name)
     db.session.commit()
     notifications.deliver(rows)
 

@@ -33,6 +33,7 @@ class NotificationType(StrEnum):
     STATUS_CHANGED = "status_changed"
     COMMENT_ADDED = "comment_added"
     MERGED = "merged"              # the item was marked a duplicate of another
+    HANDED_OVER = "handed_over"    # to another team (its name in the notification's text)
 
 
 class Role(StrEnum):

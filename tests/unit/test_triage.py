@@ -1,4 +1,7 @@
 """Duplicates, notifications and the email that follows them (to a real local SMTP server)."""
+import re
+from email.header import decode_header, make_header
+
 from sqlalchemy import func, select
 
 from tests.factories import make_idea, make_user
@@ -135,6 +138,11 @@ def test_a_subject_shortens_a_long_title_not_the_move_it_is_about(smtp, employee
     triage.move_idea(short, leader, Status.REVIEW)
     triage.move_idea(long, leader, Status.REVIEW)
     subjects = [m["Subject"] for m in smtp.to(employee.email)]
+    # As sent: every encoded word stands apart (RFC 2047), or strict readers show "f=?utf-8?q?=C3=BCr".
+    for raw in smtp.raw:
+        header = re.search(rb"^Subject: (.*?)\r?\n(?=\S)", raw, re.S | re.M).group(1).decode("ascii")
+        assert all(re.fullmatch(r"=\?utf-8\?[bq]\?[^?]*\?=", word) for word in header.split() if "=?" in word), header
+        assert str(make_header(decode_header(re.sub(r"\r?\n", "", header)))) in [m["Subject"] for m in smtp.messages]
     assert subjects == [
         "Nebenan: Lena Leiterin hat „Dienstwagen-Buchung über drei Systeme, Übermäßige Prüfschritte“ von Neu nach "
         "In Prüfung verschoben.",

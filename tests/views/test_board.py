@@ -305,6 +305,27 @@ def test_a_leader_hands_an_item_over_to_another_team(client, employee, leader, t
     assert client.post(f"/ideas/{idea.id}/hand-over", data={"team_id": team.id}).status_code == 403
 
 
+def test_a_hand_over_shows_in_the_history_and_its_followers_hear_where_it_went(
+        app, client, smtp, employee, colleague, leader, team, other_team, other_leader):
+    idea = make_idea(employee, title="Wrong desk", team=team)
+    services.cast_vote(idea, colleague, 15)
+    smtp.messages.clear()
+    login(client, leader)
+    client.post(f"/ideas/{idea.id}/hand-over", data={"team_id": other_team.id})
+    page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert f"Handed over from team {team.name} to team {other_team.name}" in page
+    said = f"{leader.name} handed “Wrong desk” over to team {other_team.name}."
+    for follower in (employee, colleague):
+        [email] = smtp.to(follower.email)
+        assert email["Subject"] == f"Nebenan: {said}", follower
+        reader = app.test_client()
+        login(reader, follower)
+        assert said in reader.get("/notifications").get_data(as_text=True)
+    [to_leader] = smtp.to(other_leader.email)  # the new team's leader: a new item for them
+    assert "New in team" in to_leader["Subject"]
+    assert smtp.to(leader.email) == []  # not to the one who handed it over
+
+
 def test_a_closed_item_stays_with_its_team(client, employee, leader, team, other_team):
     idea = make_idea(employee, team=team)
     triage.move_idea(idea, leader, Status.DECLINED, note="Not ours")

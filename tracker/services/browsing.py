@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, joinedload, with_expression
 from .. import triage
 from ..extensions import db
 from ..cards import select_cards
-from ..models import MAX_ID, Comment, Idea, StatusChange, TeamStatusCount, User, Vote
+from ..models import MAX_ID, Comment, Idea, StatusChange, Team, TeamStatusCount, User, Vote
 from ..paging import paginate_capped, paged, paged_matches
 from ..search import search_condition, search_query
 from ..sqlhints import status_param
@@ -127,6 +127,8 @@ class Change:
     actor: Person | None
     note: str
     created_at: datetime
+    from_team: str | None = None  # a hand-over: the team it came from, and the one it went to
+    to_team: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,8 @@ def item_page(idea_id: int, reader: User | None = None) -> ItemPage | None:
     return ItemPage(
         idea=idea,
         history=sorted((Change(c["id"], c["from_"], c["to"], _person(c["actor_id"], c["actor"]), c["note"],
-                               moment(c["at"])) for c in history or []), key=_in_order),
+                               moment(c["at"]), c["from_team"], c["to_team"]) for c in history or []),
+                       key=_in_order),
         comments=sorted((PageComment(c["id"], c["author_id"], Person(c["author_id"], c["author"]), c["body"],
                                      moment(c["at"])) for c in comments or []), key=_in_order),
         duplicates=sorted((Merged(d["id"], d["title"]) for d in duplicates or []), key=lambda d: d.id),
@@ -195,12 +198,16 @@ def reader_vote(idea: Idea) -> Vote | None:
 
 _ACTOR, _COMMENTER, _MERGED = aliased(User, name="actor"), aliased(User, name="commenter"), \
     aliased(Idea, name="merged")
+_FROM_TEAM, _TO_TEAM = aliased(Team, name="from_team"), aliased(Team, name="to_team")
 _ITEM_PAGE = select(  # built once (see paging)
     Idea,
     select(json_list(fields(
         id=StatusChange.id, from_=StatusChange.from_status, to=StatusChange.to_status,
         actor_id=StatusChange.actor_id, actor=_ACTOR.name, note=StatusChange.note, at=StatusChange.created_at,
-    ))).select_from(outerjoin(StatusChange, _ACTOR, _ACTOR.id == StatusChange.actor_id))
+        from_team=_FROM_TEAM.name, to_team=_TO_TEAM.name,
+    ))).select_from(outerjoin(StatusChange, _ACTOR, _ACTOR.id == StatusChange.actor_id)
+                    .outerjoin(_FROM_TEAM, _FROM_TEAM.id == StatusChange.from_team_id)
+                    .outerjoin(_TO_TEAM, _TO_TEAM.id == StatusChange.to_team_id))
     .where(StatusChange.idea_id == Idea.id).correlate(Idea).scalar_subquery(),
     select(json_list(fields(
         id=Comment.id, author_id=Comment.author_id, author=_COMMENTER.name, body=Comment.body, at=Comment.created_at,
