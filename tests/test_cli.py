@@ -72,3 +72,9 @@ def test_set_password_lets_someone_in_again_when_no_email_can_carry_a_link(app, 
     assert elsewhere.get("/").status_code == 302  # logged out there
     unknown = runner.invoke(args=["set-password", "nobody@example.com", "--password", "whatever-it-is"])
     assert unknown.exit_code != 0 and "There is no account with the address nobody@example.com." in unknown.output
+    short = runner.invoke(args=["set-password", employee.email, "--password", "short"])
+    assert short.exit_code != 0 and "The password needs at least 10 characters." in short.output
+    employee.active = False
+    db.session.commit()
+    inactive = runner.invoke(args=["set-password", employee.email, "--password", "from-the-operator"])
+    assert inactive.exit_code == 0 and "The account is deactivated" in inactive.output

@@ -42,6 +42,7 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_LOGIN_PER_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_PER_ACCOUNT", "10 per 15 minutes")
     RATELIMIT_LOGIN_PER_IP = os.environ.get("RATELIMIT_LOGIN_PER_IP", "50 per 15 minutes")
+    RATELIMIT_PASSWORD_RESET = os.environ.get("RATELIMIT_PASSWORD_RESET", "5 per hour")
     RATELIMIT_SUBMIT = os.environ.get("RATELIMIT_SUBMIT", "20 per hour")
     RATELIMIT_COMMENT = os.environ.get("RATELIMIT_COMMENT", "30 per 10 minutes")
     # How many proxies (load balancers) stand in front of the app and set X-Forwarded-For.

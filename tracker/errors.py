@@ -5,6 +5,7 @@ from flask import g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from .extensions import db
@@ -31,7 +32,9 @@ class NotAllowed(DomainError):
 _BUSY_SQLSTATES = ("40", "55P03", "57014")
 
 
-def _database_busy(error: OperationalError) -> bool:
+def _database_busy(error: OperationalError | PoolTimeout) -> bool:
+    if isinstance(error, PoolTimeout):  # every pooled connection in use, for longer than the pool waits
+        return True
     sqlstate = getattr(error.orig, "sqlstate", None) or ""
     if sqlstate.startswith(_BUSY_SQLSTATES):
         return True
@@ -70,6 +73,7 @@ def register_error_handlers(app) -> None:
         return _render(BadRequest(), _l("Something you entered contains characters that cannot be saved."))
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
     def database_unavailable(error):
         """The database went away (restart, failover, network) or was too busy to finish (a lock
         waited for too long, a deadlock): a clear 503 either way, and the change was not saved.
@@ -87,8 +91,10 @@ def register_error_handlers(app) -> None:
         except Exception:  # the connection may be gone for good; the pool drops it
             log.warning("rollback after a database error failed too", exc_info=True)
         if _wants_json():
-            message = (_l("Too much happened at once and your change was not saved. Please try again.") if busy
-                       else _l("The database did not answer. Please try again in a moment."))
+            message = _l("The database did not answer. Please try again in a moment.")
+            if busy:
+                message = _l("Too much happened at once and your change was not saved. Please try again.") \
+                    if request.method == "POST" else _l("Too much happened at once. Please try again in a moment.")
             return jsonify(error=str(message), status=503), 503
         return render_template("errors/unavailable.html", busy=busy), 503
 

@@ -23,14 +23,19 @@ class _TypedNumber:
         raise NotImplementedError
 
     def process_formdata(self, valuelist):
-        text = valuelist[0].strip() if valuelist and isinstance(valuelist[0], str) else ""
+        if not valuelist:
+            return  # not sent at all: the default stays
+        text = valuelist[0].strip() if isinstance(valuelist[0], str) else ""
+        self.data = None
         if not text:
-            self.data = None
-        elif self.pattern.fullmatch(text):
-            self.data = self.read(text)
-        else:
-            self.data = None
-            raise ValueError(self.unreadable or self.gettext(self.not_a_number))
+            return
+        try:
+            if self.pattern.fullmatch(text):
+                self.data = self.read(text)
+                return
+        except ValueError:  # more digits than Python reads into a number (4,300)
+            pass
+        raise ValueError(self.unreadable or self.gettext(self.not_a_number))
 
     def pre_validate(self, form):
         if self.process_errors:

@@ -147,10 +147,11 @@ def send_digests() -> int:
     return _send_batch(batch)[0]
 
 
-def send_one(user: User, subject_template: str, body_template: str, **context) -> bool:
-    """One email to `user` now, in their language, outside the notifications (the link that
-    confirms an address). False, and logged, when the mail server failed."""
-    message = _email(user, subject_template, body_template, **context)
+def send_one(user: User, subject_template: str, body_template: str, *, locale: str | None = None, **context) -> bool:
+    """One email to `user` now, in their language (`locale` for someone who has not chosen one:
+    that of the page that asked for it), outside the notifications (the link that confirms an
+    address). False, and logged, when the mail server failed."""
+    message = _email(user, subject_template, body_template, locale=locale, **context)
     try:
         with mail.connect() as connection:
             connection.send(message)
@@ -160,19 +161,19 @@ def send_one(user: User, subject_template: str, body_template: str, **context) -
     return True
 
 
-def _email(user: User, subject_template: str, body_template: str, **context) -> Message:
+def _email(user: User, subject_template: str, body_template: str, locale: str | None = None, **context) -> Message:
     """An email to `user`, written in their language."""
-    with _email_context(user):
+    with _email_context(user, locale):
         return Message(subject=encoded_subject(render_template(subject_template, user=user, **context).strip()),
                        recipients=[user.email], body=render_template(body_template, user=user, **context))
 
 
 @contextmanager
-def _email_context(user: User):
+def _email_context(user: User, locale: str | None = None):
     """The reader's language, and (from the command line) a request to build links in."""
     request_context = nullcontext() if has_request_context() else \
         current_app.test_request_context(base_url=current_app.config["BASE_URL"])
-    with request_context, force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with request_context, force_locale(user.locale or locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         yield
 
 

@@ -41,6 +41,7 @@ def test_submit_a_pain_point(login_as, employee, team):
     ("minutes_per_week", "-5", "Enter between 0 and 2400 minutes per week."),
     ("minutes_per_week", "lots", "Enter between 0 and 2400 minutes per week."),
     ("minutes_per_week", "\u0663\u0660", "Enter between 0 and 2400 minutes per week."),  # Arabic-Indic digits
+    ("minutes_per_week", "5" * 5000, "Enter between 0 and 2400 minutes per week."),  # more than int() reads
     ("category_id", "99999", "Not a valid choice."),
     ("team_id", "abc", "Invalid Choice: could not coerce."),
     ("kind", "bribe", "Not a valid choice."),

@@ -61,10 +61,11 @@ def test_a_forgotten_password_is_set_anew_with_the_emailed_link(app, client, smt
 
 
 def test_an_address_without_an_account_hears_the_same_and_gets_nothing(client, smtp, employee):
-    for email in ("nobody@example.com", "not an address"):
-        asked = _ask(client, email)
-        assert asked.status_code == 302
-        assert "a link to set a new password is on its way there" in client.get("/login").get_data(as_text=True)
+    asked = _ask(client, "nobody@example.com")
+    assert asked.status_code == 302
+    assert "a link to set a new password is on its way there" in client.get("/login").get_data(as_text=True)
+    not_an_address = _ask(client, "not an address")
+    assert not_an_address.status_code == 200 and "Invalid email address." in not_an_address.get_data(as_text=True)
     employee.active = False  # a deactivated account gets no link either
     db.session.commit()
     _ask(client, employee.email)
@@ -135,3 +136,31 @@ def test_a_password_is_changed_in_the_settings_with_the_current_one(app, client,
     assert elsewhere.get("/").status_code == 302  # the other one has ended
     client.post("/logout")
     assert _log_in(client, employee.email, NEW).status_code == 302
+
+
+def test_someone_without_a_language_gets_the_link_in_the_language_they_asked_in(client, smtp, employee):
+    assert employee.locale is None
+    client.post("/password/forgot", data={"email": employee.email}, headers={"Accept-Language": "de-CH"})
+    [message] = smtp.to(employee.email)
+    assert message["Subject"] == "Nebenan: neues Passwort festlegen"
+
+
+def test_a_link_opened_while_logged_in_says_why_nothing_happens(client, smtp, employee, admin):
+    _ask(client, employee.email)
+    link = _reset_link(smtp, employee.email)
+    login(client, admin)
+    page = client.get(link, follow_redirects=True).get_data(as_text=True)
+    assert f"You are logged in as {admin.email}. To use a link that sets a new password, log out first." in page
+
+
+def test_a_change_keeps_remember_me_on_this_device(client, employee):
+    client.post("/login", data={"email": employee.email, "password": PASSWORD, "remember": "y"})
+    client.post("/settings/password", data={"current": PASSWORD, "password": NEW, "confirm": NEW})
+    client.delete_cookie("session")  # the browser was closed; the remember-me cookie stays
+    assert client.get("/").status_code == 200
+
+
+def test_the_address_of_a_refused_change_leads_back_to_the_settings(login_as, employee):
+    client = login_as(employee)
+    response = client.get("/settings/password")
+    assert response.status_code == 302 and response.location == "/settings#change-password"

@@ -11,9 +11,10 @@ from tests.factories import PASSWORD, make_idea
 @pytest.fixture
 def limits(app):
     saved = {k: app.config[k] for k in ("RATELIMIT_LOGIN_PER_ACCOUNT", "RATELIMIT_LOGIN_PER_IP",
-                                        "RATELIMIT_SUBMIT", "RATELIMIT_COMMENT")}
+                                        "RATELIMIT_SUBMIT", "RATELIMIT_COMMENT", "RATELIMIT_PASSWORD_RESET")}
     app.config.update(RATELIMIT_LOGIN_PER_ACCOUNT="3 per 15 minutes", RATELIMIT_LOGIN_PER_IP="5 per 15 minutes",
-                      RATELIMIT_SUBMIT="2 per hour", RATELIMIT_COMMENT="2 per 10 minutes")
+                      RATELIMIT_SUBMIT="2 per hour", RATELIMIT_COMMENT="2 per 10 minutes",
+                      RATELIMIT_PASSWORD_RESET="2 per hour")
     yield
     app.config.update(saved)
 
@@ -80,6 +81,21 @@ def test_refused_submissions_and_comments_do_not_count(login_as, employee, colle
     assert refused == [422] * 3
     codes = [client.post(f"/ideas/{idea.id}/comments", data={"body": "x"}).status_code for _ in range(3)]
     assert codes == [302, 302, 429]
+
+
+def test_links_for_a_new_password_are_limited_per_address(client, smtp, employee, limits):
+    """Each request emails the address: its owner's inbox is not to be flooded."""
+    codes = [client.post("/password/forgot", data={"email": employee.email}).status_code for _ in range(3)]
+    assert codes == [302, 302, 429] and len(smtp.to(employee.email)) == 2
+    assert client.post("/password/forgot", data={"email": "other@example.com"}).status_code == 302
+
+
+def test_guessing_the_current_password_in_the_settings_is_limited(login_as, employee, limits):
+    client = login_as(employee)
+    wrong = {"current": "a-guess-at-it", "password": "a-brand-new-one", "confirm": "a-brand-new-one"}
+    assert [client.post("/settings/password", data=wrong).status_code for _ in range(4)] == [422, 422, 422, 429]
+    right = client.post("/settings/password", data={**wrong, "current": PASSWORD})
+    assert right.status_code == 429  # not even the right one while it is locked
 
 
 @pytest.fixture

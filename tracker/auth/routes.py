@@ -109,7 +109,7 @@ def _reset_email() -> str:
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 # Each request emails the address: limited per address, and per sender of many addresses.
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"], key_func=_reset_email, methods=["POST"],
+@limiter.limit(lambda: current_app.config["RATELIMIT_PASSWORD_RESET"], key_func=_reset_email, methods=["POST"],
                scope="reset-account")
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_IP"], methods=["POST"], scope="reset-ip")
 def forgot_password():
@@ -129,6 +129,8 @@ def forgot_password():
 def reset_password(token: str):
     """The link from the email: a new password, and in."""
     if current_user.is_authenticated:
+        flash(_("You are logged in as %(email)s. To use a link that sets a new password, log out first.",
+                email=current_user.email), "info")
         return redirect(url_for("ideas.index"))
     form = NewPasswordForm()
     try:
@@ -244,10 +246,24 @@ def settings():
     return render_template("auth/settings.html", form=form, password_form=ChangePasswordForm())
 
 
-@bp.route("/settings/password", methods=["POST"])
+def _guessing_key() -> str:
+    return f"password:{current_user.get_id() or request.remote_addr}"
+
+
+def _refused(response) -> bool:
+    return response.status_code == 422
+
+
+@bp.route("/settings/password", methods=["GET", "POST"])
 @login_required
+# A session left open must not let anyone try the current password without end.
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"], key_func=_guessing_key, methods=["POST"],
+               deduct_when=_refused, scope="change-password")
 def change_password():
-    """The password, changed with the current one; this session stays, every other one ends."""
+    """The password, changed with the current one; this session stays (with its "remember me"),
+    every other one ends."""
+    if request.method == "GET":  # the address a refused change left in the address bar
+        return redirect(url_for("auth.settings", _anchor="change-password"))
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
@@ -255,7 +271,9 @@ def change_password():
         except DomainError as error:
             show_error(form, error, "current")
         else:
-            login_user(current_user._get_current_object())  # the session carries the new session token
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            # The session (and the remember-me cookie) carry the new session token.
+            login_user(current_user._get_current_object(), remember=remembered)
             flash(_("Your new password is saved. You are logged out everywhere else."), "success")
             return redirect(url_for("auth.settings"))
     settings_form = SettingsForm(locale=str(get_locale()), email_preference=current_user.email_preference)

@@ -4,6 +4,7 @@ import secrets
 from functools import cache
 
 from flask import current_app, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import String, bindparam, cast, func, select, update
@@ -120,7 +121,8 @@ def send_password_reset(email: str) -> None:
         return
     token = _password_resets().dumps({"id": user.id, "password": _password_fingerprint(user)})
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
-    notifications.send_one(user, "email/reset_subject.txt", "email/reset.txt", link=link, hours=RESET_HOURS)
+    notifications.send_one(user, "email/reset_subject.txt", "email/reset.txt", locale=str(get_locale()), link=link,
+                           hours=RESET_HOURS)
 
 
 def password_reset_for(token: str) -> User:
@@ -140,11 +142,19 @@ def password_reset_for(token: str) -> User:
 
 def reset_password(token: str, password: str) -> User:
     """Sets the new password of the link's account (password_reset_for); every session that
-    was open ends. The link reached the inbox: an address not confirmed yet is confirmed."""
+    was open ends. The link reached the inbox: an address not confirmed yet is confirmed.
+    Written only over the password the link was made for: of two uses at once, one wins."""
     user = password_reset_for(token)
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = utcnow()
-    replace_password(user, password)
+    replaced = db.session.execute(
+        update(User).where(User.id == user.id, User.password_hash == user.password_hash)
+        .values(password_hash=generate_password_hash(password), session_token=new_session_token(),
+                email_confirmed_at=func.coalesce(User.email_confirmed_at, utcnow()))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not replaced:
+        db.session.rollback()
+        raise DomainError(_INVALID_RESET)
+    db.session.commit()  # (and the user's attributes are read anew)
     return user
 
 
@@ -207,7 +217,8 @@ def send_account_exists(user: User) -> bool:
     """Tells the owner of an account that someone registered with its address, and how to get
     in if it was them. False when the mail server failed (logged)."""
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.forgot_password")
-    return notifications.send_one(user, "email/exists_subject.txt", "email/exists.txt", link=link)
+    return notifications.send_one(user, "email/exists_subject.txt", "email/exists.txt", locale=str(get_locale()),
+                                  link=link)
 
 
 class EmailNotConfirmed(DomainError):

@@ -41,12 +41,17 @@ def create_user(email: str, name: str, password: str, role: str, team_name: str 
     return user
 
 
+MIN_PASSWORD_LENGTH = 10  # as the forms ask (tracker/auth/forms.py)
+
+
 def set_password_of(email: str, password: str) -> User:
     """For the command line, when no email can carry a link: a new password for the account
     with this address (confirmed with it: whoever runs Nebenan vouches for it); its sessions end."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise DomainError(f"There is no account with the address {email}.")
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise DomainError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     replace_password(user, password)
