@@ -48,3 +48,32 @@ def test_upgrade_from_empty_then_check_then_down_and_up(empty_database_url):
         assert "ideas" in set(inspect(db.engine).get_table_names())
         db.session.remove()
         db.engine.dispose()
+
+
+def test_search_folding_goes_down_and_up_with_the_items_in_it(empty_database_url):
+    """Migration 0014 on a database with items: down to 0013, the index holds the words as
+    written again; up again, folded."""
+    from tests.factories import make_idea, make_team, make_user
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x"})
+    with app.app_context():
+        from tracker.extensions import db
+
+        def indexed(word: str) -> bool:  # the index itself, without the app's folding of the query
+            if db.engine.dialect.name == "postgresql":
+                found = "SELECT count(*) FROM ideas WHERE search_vector @@ to_tsquery('simple', :word)"
+            else:
+                found = "SELECT count(*) FROM ideas_fts WHERE ideas_fts MATCH '\"' || :word || '\"'"
+            result = db.session.scalar(text(found), {"word": word}) == 1
+            db.session.remove()  # nothing open while the migrations run
+            return result
+
+        flask_migrate.upgrade()
+        make_idea(make_user("erika@example.com", "Erika", team=make_team("Einkauf")), title="Straßenbahn Café")
+        db.session.remove()
+        assert indexed("strassenbahn") and indexed("cafe") and not indexed("straßenbahn")
+        flask_migrate.downgrade(revision="0013")
+        assert indexed("straßenbahn") and not indexed("strassenbahn")
+        flask_migrate.upgrade()
+        assert indexed("strassenbahn") and indexed("cafe") and not indexed("straßenbahn")
+        db.engine.dispose()
