@@ -39,9 +39,10 @@ def test_submit_a_pain_point(login_as, employee, team):
     ("title", "x" * 161, "Field cannot be longer than 160 characters."),
     ("description", "", "This field is required."),
     ("minutes_per_week", "-5", "Enter between 0 and 2400 minutes per week."),
-    ("minutes_per_week", "lots", "Enter between 0 and 2400 minutes per week."),
-    ("minutes_per_week", "\u0663\u0660", "Enter between 0 and 2400 minutes per week."),  # Arabic-Indic digits
-    ("minutes_per_week", "5" * 5000, "Enter between 0 and 2400 minutes per week."),  # more than int() reads
+    ("minutes_per_week", "lots", "Enter whole minutes: a number between 0 and 2400."),
+    ("minutes_per_week", "12,5", "Enter whole minutes: a number between 0 and 2400."),
+    ("minutes_per_week", "\u0663\u0660", "Enter whole minutes: a number between 0 and 2400."),  # Arabic-Indic digits
+    ("minutes_per_week", "5" * 5000, "Enter whole minutes: a number between 0 and 2400."),  # more than int() reads
     ("category_id", "99999", "Not a valid choice."),
     ("team_id", "abc", "Invalid Choice: could not coerce."),
     ("kind", "bribe", "Not a valid choice."),
@@ -159,13 +160,14 @@ def test_an_idea_counts_votes_and_no_hours(login_as, employee, colleague):
     assert "Hours lost per week" not in client.get(f"/ideas/{idea.id}").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("typed", ["99999", "lots"])
-def test_vote_with_bad_minutes_is_explained(login_as, employee, colleague, typed):
+@pytest.mark.parametrize("typed,message", [("99999", "Enter between 0 and 2400 minutes per week."),
+                                           ("lots", "Enter whole minutes: a number between 0 and 2400.")])
+def test_vote_with_bad_minutes_is_explained(login_as, employee, colleague, typed, message):
     idea = make_idea(employee)
     client = login_as(colleague)
     html = client.post(f"/ideas/{idea.id}/vote", data={"minutes_per_week": typed},
                        headers={"X-Fragment": "vote"}).get_data(as_text=True)
-    assert 'role="alert">Enter between 0 and 2400 minutes per week.</p>' in html  # one sentence, once
+    assert f'role="alert">{message}</p>' in html  # one sentence, once
     field = html[html.index('<input type="number" id="vote-minutes"'):]
     field = field[:field.index(">")]
     assert f'value="{typed}"' in field and 'aria-invalid="true"' in field

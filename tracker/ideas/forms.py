@@ -9,6 +9,8 @@ from ..workflow import MAX_MINUTES_PER_WEEK, Kind
 
 MINUTES_RANGE = NumberRange(min=0, max=MAX_MINUTES_PER_WEEK,
                             message=_l("Enter between 0 and %(max)d minutes per week.", max=MAX_MINUTES_PER_WEEK))
+# For "12,5", "12.5" or "lots": the range alone would not say what is wrong with 12.5.
+MINUTES_UNREADABLE = _l("Enter whole minutes: a number between 0 and %(max)d.", max=MAX_MINUTES_PER_WEEK)
 
 
 class IdeaForm(FlaskForm):
@@ -27,7 +29,7 @@ class IdeaForm(FlaskForm):
                           validators=[NumberRange(min=1, message=_l("Choose the team that owns the process."))],
                           description=_l("The team that could change it, which may not be your own."))
     minutes_per_week = WholeNumberField(
-        _l("Minutes lost per week"), validators=[Optional(), MINUTES_RANGE], unreadable=MINUTES_RANGE.message,
+        _l("Minutes lost per week"), validators=[Optional(), MINUTES_RANGE], unreadable=MINUTES_UNREADABLE,
         description=_l("For pain points: how much of your time it costs each week."))
     anonymous = BooleanField(
         _l("Submit anonymously"),
@@ -50,7 +52,7 @@ class _OnEveryItemPage(FlaskForm):
 
 class VoteForm(_OnEveryItemPage):
     minutes_per_week = WholeNumberField(_l("Your minutes lost per week"), validators=[Optional(), MINUTES_RANGE],
-                                        unreadable=MINUTES_RANGE.message)
+                                        unreadable=MINUTES_UNREADABLE)
 
 
 class CommentForm(_OnEveryItemPage):
