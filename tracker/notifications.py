@@ -93,6 +93,11 @@ def mail_enabled() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
+def _reachable():
+    """Whom Nebenan emails: active accounts whose address was confirmed (nobody else's inbox)."""
+    return User.active, User.email_confirmed_at.is_not(None)
+
+
 def deliver(notifications: list[Notification]) -> None:
     """After the commit: email those who want it at once. Never raises."""
     if not notifications or not mail_enabled():
@@ -100,7 +105,7 @@ def deliver(notifications: list[Notification]) -> None:
     try:
         ids = [n.id for n in notifications[:MAX_EMAILS_IN_REQUEST]]
         _send_each(select(Notification).join(Notification.user).where(
-            Notification.id.in_(ids), User.email_preference == EmailPreference.IMMEDIATE, User.active))
+            Notification.id.in_(ids), User.email_preference == EmailPreference.IMMEDIATE, *_reachable()))
     except Exception:  # the request must not fail because of mail; send-pending retries
         log.exception("could not deliver notification emails")
         db.session.rollback()
@@ -116,7 +121,7 @@ def send_pending() -> tuple[int, int]:
         Notification.created_at <= now - PENDING_AFTER,
         Notification.created_at >= now - PENDING_WINDOW,
         Notification.email_attempts < current_app.config["MAX_EMAIL_ATTEMPTS"],
-        User.email_preference == EmailPreference.IMMEDIATE, User.active))
+        User.email_preference == EmailPreference.IMMEDIATE, *_reachable()))
 
 
 def _send_each(stmt) -> tuple[int, int]:
@@ -135,7 +140,7 @@ def send_digests() -> int:
         return 0
     unsent = (Notification.emailed_at.is_(None), Notification.read_at.is_(None))
     people = db.session.scalars(select(User).where(
-        User.email_preference == EmailPreference.DAILY, User.active,
+        User.email_preference == EmailPreference.DAILY, *_reachable(),
         select(Notification.id).where(Notification.user_id == User.id, *unsent).exists(),
     )).all()
     batch = []

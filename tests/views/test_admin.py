@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 from tests.conftest import login
 from tests.factories import make_idea, make_team, make_user
 from tracker.extensions import db
-from tracker.models import Category, Team, User
+from tracker.models import Category, Notification, Team, User
 
 
 def test_admin_changes_role_team_and_deactivates(client, admin, employee, other_team):
@@ -103,6 +103,31 @@ def test_admins_see_who_has_not_confirmed_their_address_yet(client, smtp, admin,
     assert people.count("Not confirmed yet") == 1  # the employee is confirmed
     teams = client.get("/admin/teams").get_data(as_text=True)
     assert "<td>2 <span class=\"help\">(and 1 not confirmed yet)</span></td>" in teams  # the employee, the admin
+
+
+def test_someone_not_confirmed_yet_leads_nothing_and_gets_no_email(client, smtp, admin, employee, team):
+    """An unconfirmed registration may be someone else's address: it is not offered as a leader,
+    cannot be made one, and (made one before this rule) is not emailed."""
+    client.post("/register", data={"name": "Neu Ling", "email": "neu@example.com", "team_id": team.id,
+                                   "password": "a-long-password", "confirm": "a-long-password"})
+    newcomer = db.session.scalar(select(User).where(User.email == "neu@example.com"))
+    login(client, admin)
+    assert "&lt;neu@example.com&gt;" not in client.get(f"/admin/teams/{team.id}").get_data(as_text=True)
+    chosen = client.post(f"/admin/teams/{team.id}", data={"name": team.name, "leader_ids": [newcomer.id]})
+    assert "is not a valid choice for this field." in chosen.get_data(as_text=True)
+    prefix = f"u{newcomer.id}-"
+    made = client.post(f"/admin/users/{newcomer.id}", data={prefix + "role": "leader", prefix + "team_id": team.id,
+                                                            prefix + "active": "y"})
+    assert made.status_code == 422 and "Neu Ling has not confirmed their email address yet" in made.get_data(as_text=True)
+    db.session.refresh(newcomer)
+    assert newcomer.role == "employee" and newcomer.led_teams == []
+    newcomer.role, newcomer.led_teams = "leader", [team]  # as an admin could before
+    db.session.commit()
+    smtp.messages.clear()
+    make_idea(employee, team=team)
+    assert smtp.to("neu@example.com") == []
+    assert db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.user_id == newcomer.id)) == 1  # in the app, when they can log in
 
 
 def test_admin_creates_a_team_with_leaders(client, admin, employee):

@@ -206,6 +206,9 @@ def update_user(user: User, actor: User, role: str, team: Team | None, active: b
     if user.id == actor.id and (role != Role.ADMIN or not active):
         raise DomainError(_l("You cannot take away your own admin rights or deactivate yourself."),
                           field="role" if role != Role.ADMIN else "active")
+    if role != user.role and role != Role.EMPLOYEE and user.email_confirmed_at is None:
+        raise DomainError(_l("%(name)s has not confirmed their email address yet: until then the account "
+                             "cannot log in, nor lead or administer.", name=user.name), field="role")
     if role == Role.LEADER and user.role != Role.LEADER and not user.led_teams:
         # Someone made a leader here leads their own team to begin with, or their board would
         # be empty; the Teams page chooses the leaders of each team.
