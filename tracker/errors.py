@@ -27,6 +27,14 @@ class NotAllowed(DomainError):
     pass
 
 
+class DomainErrors(DomainError):
+    """Several rules said no at once, each about its own field: a form marks them all together."""
+
+    def __init__(self, errors: list[DomainError]):
+        super().__init__(" ".join(str(error.message) for error in errors), field=errors[0].field)
+        self.errors = errors
+
+
 # SQLSTATE classes of a database that answered but could not finish now: 40 transaction rollback
 # (deadlock, serialization failure), 55P03 lock not available, 57014 statement cancelled (timeout).
 _BUSY_SQLSTATES = ("40", "55P03", "57014")

@@ -81,8 +81,14 @@ class NoControlCharacters:
 
 
 def show_error(form, error, default_field: str) -> None:
-    """Puts a service's DomainError next to its field, or above the form when no field has that name."""
+    """Puts a service's DomainError next to its field, or above the form when no field has that name
+    (each of several at once next to its own)."""
     from wtforms import Field
+
+    for each in getattr(error, "errors", None) or []:
+        show_error(form, each, default_field)
+    if getattr(error, "errors", None):
+        return
 
     field = getattr(form, error.field or default_field, None)
     if isinstance(field, Field):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from . import notifications, permissions
 from .cards import Card, from_row, select_cards
-from .errors import DomainError, NotAllowed
+from .errors import DomainError, DomainErrors, NotAllowed
 from .extensions import core_execute, db
 from .models import MAX_ID, Idea, StatusChange, Team, TeamStatusCount, User, Vote, utcnow
 from .paging import inline
@@ -37,15 +37,18 @@ def move_idea(idea: Idea, actor: User, to_status: str, note: str = "", saving_mi
         raise DomainError(_l("An item cannot move from “%(from)s” to “%(to)s”.",
                              **{"from": status_label(from_status), "to": status_label(to_status)}), field="to_status")
     note = (note or "").strip()
+    problems = []  # said together: a leader moving to Implemented hears of the note and the saving at once
     if to_status in NOTE_REQUIRED and not note:
-        message = _l("Please give the reason.") if to_status == Status.DECLINED else \
-            _l("Please describe what changed.")
-        raise DomainError(message, field="note")
-    if len(note) > MAX_NOTE:
-        raise DomainError(_l("Please keep the note under %(max)d characters.", max=MAX_NOTE), field="note")
-    if to_status in SAVING_REQUIRED and (saving_minutes is None or not 0 <= saving_minutes <= MAX_SAVING_HOURS_PER_WEEK * 60):
-        raise DomainError(_l("Please estimate the saving: between 0 and %(max)d hours per week.",
-                             max=MAX_SAVING_HOURS_PER_WEEK), field="saving_hours")
+        problems.append(DomainError(_l("Please give the reason.") if to_status == Status.DECLINED else
+                                    _l("Please describe what changed."), field="note"))
+    elif len(note) > MAX_NOTE:
+        problems.append(DomainError(_l("Please keep the note under %(max)d characters.", max=MAX_NOTE), field="note"))
+    if to_status in SAVING_REQUIRED and (saving_minutes is None
+                                         or not 0 <= saving_minutes <= MAX_SAVING_HOURS_PER_WEEK * 60):
+        problems.append(DomainError(_l("Please estimate the saving: between 0 and %(max)d hours per week.",
+                                       max=MAX_SAVING_HOURS_PER_WEEK), field="saving_hours"))
+    if problems:
+        raise problems[0] if len(problems) == 1 else DomainErrors(problems)
     if to_status in TARGET_REQUIRED:
         duplicate_of = _duplicate_target(idea, duplicate_of)
         _lock_in_order(idea.id, duplicate_of.id)

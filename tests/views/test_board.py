@@ -134,6 +134,20 @@ def test_a_saving_is_read_as_leaders_write_it(login_as, employee, leader, typed,
     assert (idea.status, idea.saving_minutes) == ("implemented", minutes)
 
 
+def test_implemented_without_note_and_saving_hears_of_both_at_once(login_as, employee, leader):
+    idea = make_idea(employee)
+    for step in (Status.REVIEW, Status.PLANNED, Status.IN_PROGRESS):
+        triage.move_idea(idea, leader, step)
+    client = login_as(leader)
+    page = client.post(f"/ideas/{idea.id}/move", data={"to_status": "implemented"}).get_data(as_text=True)
+    assert "Please describe what changed." in page and "Please estimate the saving" in page
+    answer = client.post(f"/ideas/{idea.id}/move", data={"to_status": "implemented"},
+                         headers={"Accept": "application/json"}).json
+    assert "Please describe what changed." in answer["message"] and "Please estimate the saving" in answer["message"]
+    db.session.refresh(idea)
+    assert idea.status == "in_progress"
+
+
 def test_move_answers_json_for_the_board_script(login_as, employee, leader):
     idea = make_idea(employee)
     client = login_as(leader)
