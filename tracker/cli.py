@@ -40,7 +40,8 @@ def register(app: Flask) -> None:
         except DomainError as error:
             raise click.ClickException(str(error.message)) from error
         click.echo(f"New password set for {user.email}; the account's sessions have ended."
-                   + ("" if user.active else " The account is deactivated: an admin reactivates it on the People page."))
+                   + ("" if user.active else " The account is deactivated: an admin reactivates it on the "
+                                             "People page."))
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")

@@ -85,9 +85,11 @@ def show_error(form, error, default_field: str) -> None:
     (each of several at once next to its own)."""
     from wtforms import Field
 
-    for each in getattr(error, "errors", None) or []:
-        show_error(form, each, default_field)
-    if getattr(error, "errors", None):
+    from .errors import DomainErrors
+
+    if isinstance(error, DomainErrors):
+        for each in error.errors:
+            show_error(form, each, default_field)
         return
 
     field = getattr(form, error.field or default_field, None)

@@ -94,7 +94,8 @@ def mail_enabled() -> bool:
 
 
 def _reachable():
-    """Whom Nebenan emails: active accounts whose address was confirmed (nobody else's inbox)."""
+    """Whom notification emails and digests go to: active accounts whose address was confirmed
+    (nobody else's inbox). send_one, for the confirmation and password links, goes to anyone."""
     return User.active, User.email_confirmed_at.is_not(None)
 
 

@@ -86,6 +86,12 @@ def is_responder(idea, user) -> bool:
     return can_move_idea(idea, user)
 
 
+def can_lead(user) -> bool:
+    """Who may be made a leader or an admin: an active account whose address is confirmed (an
+    unconfirmed one may be someone else's address, and cannot log in)."""
+    return user.active and user.email_confirmed_at is not None
+
+
 def can_move_any(user) -> bool:
     """Whether the board offers this person any moves at all."""
     return user.is_authenticated and (user.role == Role.ADMIN or (user.role == Role.LEADER and bool(user.led_team_ids)))

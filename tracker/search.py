@@ -34,9 +34,10 @@ _PLAIN = str.maketrans(ACCENTED, "".join(unicodedata.normalize("NFD", letter)[0]
 
 
 def fold(word: str) -> str:
-    """A word as the index holds it, folded in PostgreSQL's order (translate, ß as ss, then lower
-    case): "İ" is "i", not Python's "i" with a combining dot."""
-    return word.translate(_PLAIN).replace("ß", "ss").replace("ẞ", "ss").lower()
+    """A word as the index folds it (translate, ß as ss). Case is left to each database, which
+    lower-cases the query's words by the same rules as the text it indexed (PostgreSQL's
+    to_tsquery, SQLite's tokenizer); Python's rules differ ("İ", a final "Σ")."""
+    return word.translate(_PLAIN).replace("ß", "ss").replace("ẞ", "ss")
 
 
 def search_terms(query: str) -> list[str]:

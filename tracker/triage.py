@@ -37,7 +37,9 @@ def move_idea(idea: Idea, actor: User, to_status: str, note: str = "", saving_mi
         raise DomainError(_l("An item cannot move from “%(from)s” to “%(to)s”.",
                              **{"from": status_label(from_status), "to": status_label(to_status)}), field="to_status")
     note = (note or "").strip()
-    problems = []  # said together: a leader moving to Implemented hears of the note and the saving at once
+    # Said together: a leader moving to Implemented hears of the note and the saving at once (a
+    # form the view refused first, say an unreadable saving, is answered before these).
+    problems = []
     if to_status in NOTE_REQUIRED and not note:
         problems.append(DomainError(_l("Please give the reason.") if to_status == Status.DECLINED else
                                     _l("Please describe what changed."), field="note"))

@@ -10,6 +10,11 @@ with two accents; PostgreSQL's 'simple' configuration matched none of them. Now:
   its tokenizer drops every accent (remove_diacritics 2). The full-text table reads that view
   as its content, so FTS5's own 'rebuild' and 'integrity-check' see what the triggers index.
 
+A later SQLite migration that rebuilds `ideas` (alembic's batch mode copies, drops and renames
+it) must drop the view and the three ideas_fts_* triggers first and make them again after, as
+_sqlite_drop_index and _sqlite_index here do: SQLite refuses to rename a table a view reads,
+and a rebuild drops the table's triggers.
+
 tracker/search.py folds the words of a query the same way (its ACCENTED is FOLD_FROM below,
 kept equal by a test).
 

@@ -319,21 +319,21 @@ def test_the_query_is_folded_as_the_migration_folds_the_index():
     migration = util.module_from_spec(spec)
     spec.loader.exec_module(migration)
     assert migration.FOLD_FROM == ACCENTED and len(ACCENTED) > 400
-    assert search_terms(migration.FOLD_FROM) == [migration.FOLD_TO.lower()]
+    assert search_terms(migration.FOLD_FROM) == [migration.FOLD_TO]
 
 
 def test_every_accented_latin_letter_is_found_by_its_plain_one(employee):
-    """On the database itself: a word with each letter (upper and lower case, two accents,
-    the Turkish dotted İ) is found by the word with the plain letter, and by itself."""
+    """On the database itself, one item per letter (upper and lower case, two accents, the
+    Turkish dotted İ): its word is found by the word with the plain letter, and by itself."""
     from tracker.search import ACCENTED
 
-    sample = ACCENTED[::9] + "İǖệẞ"
-    words = [f"q{letter}q" for letter in sample]
-    make_idea(employee, title="Letters", description=" ".join(words))
-    for letter, word in zip(sample, words):
+    sample = ACCENTED[::4] + "İǖệẞ"
+    for n, letter in enumerate(sample):
+        make_idea(employee, title=f"Letter {n}", description=f"q{letter}q")
+    for n, letter in enumerate(sample):
         plain = "ss" if letter == "ẞ" else unicodedata.normalize("NFD", letter)[0]
-        assert _titles(employee, q=f"q{plain}q") == ["Letters"], letter
-        assert _titles(employee, q=word) == ["Letters"], letter
+        assert f"Letter {n}" in _titles(employee, q=f"q{plain}q"), letter
+        assert f"Letter {n}" in _titles(employee, q=f"q{letter}q"), letter
 
 
 def test_sqlites_full_text_index_agrees_with_what_it_indexes(employee):

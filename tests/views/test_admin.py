@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from tests.conftest import login
@@ -118,7 +120,8 @@ def test_someone_not_confirmed_yet_leads_nothing_and_gets_no_email(client, smtp,
     prefix = f"u{newcomer.id}-"
     made = client.post(f"/admin/users/{newcomer.id}", data={prefix + "role": "leader", prefix + "team_id": team.id,
                                                             prefix + "active": "y"})
-    assert made.status_code == 422 and "Neu Ling has not confirmed their email address yet" in made.get_data(as_text=True)
+    assert made.status_code == 422
+    assert "Neu Ling has not confirmed their email address yet" in made.get_data(as_text=True)
     db.session.refresh(newcomer)
     assert newcomer.role == "employee" and newcomer.led_teams == []
     newcomer.role, newcomer.led_teams = "leader", [team]  # as an admin could before
@@ -126,8 +129,17 @@ def test_someone_not_confirmed_yet_leads_nothing_and_gets_no_email(client, smtp,
     smtp.messages.clear()
     make_idea(employee, team=team)
     assert smtp.to("neu@example.com") == []
-    assert db.session.scalar(select(func.count()).select_from(Notification)
-                             .where(Notification.user_id == newcomer.id)) == 1  # in the app, when they can log in
+    [note] = db.session.scalars(select(Notification).where(Notification.user_id == newcomer.id)).all()
+    # Nor from the retries, nor in a digest; the notification waits in the app, for when they can log in.
+    note.created_at -= timedelta(minutes=30)
+    newcomer.email_preference = "daily"
+    db.session.commit()
+    runner = client.application.test_cli_runner()
+    assert runner.invoke(args=["send-digests"]).exit_code == 0
+    newcomer.email_preference = "immediate"
+    db.session.commit()
+    assert runner.invoke(args=["send-pending"]).exit_code == 0
+    assert smtp.to("neu@example.com") == []
 
 
 def test_admin_creates_a_team_with_leaders(client, admin, employee):

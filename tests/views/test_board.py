@@ -141,6 +141,9 @@ def test_implemented_without_note_and_saving_hears_of_both_at_once(login_as, emp
     client = login_as(leader)
     page = client.post(f"/ideas/{idea.id}/move", data={"to_status": "implemented"}).get_data(as_text=True)
     assert "Please describe what changed." in page and "Please estimate the saving" in page
+    for field in ("note", "saving_hours"):  # each sentence marks its own field
+        tag = page[page.index(f'id="{field}"') - 300:page.index(f'id="{field}"') + 300]
+        assert 'aria-invalid="true"' in tag, field
     answer = client.post(f"/ideas/{idea.id}/move", data={"to_status": "implemented"},
                          headers={"Accept": "application/json"}).json
     assert "Please describe what changed." in answer["message"] and "Please estimate the saving" in answer["message"]

@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 from .. import services
 from ..errors import DomainError
 from ..forms import show_error
-from ..permissions import admin_required
+from ..permissions import admin_required, can_lead
 from .forms import CategoryForm, EditUserForm, TeamForm
 
 bp = Blueprint("admin", __name__)
@@ -69,11 +69,10 @@ def update_user(user_id: int):
 
 def _team_form(team=None) -> TeamForm:
     form = TeamForm(obj=team)
-    # Someone whose address is not confirmed yet has no account to lead with (a leader chosen
-    # before that rule stays offered, to be removed).
+    # Only who may lead (permissions.can_lead); a leader chosen before stays offered, to be removed.
     current = {u.id for u in team.leaders} if team is not None else set()
     form.leader_ids.choices = [SelectChoice(u.id, f"{u.name} <{u.email}>") for u in services.all_users()
-                               if u.email_confirmed_at is not None or u.id in current]
+                               if can_lead(u) or u.id in current]
     if team is not None and request.method == "GET":
         form.leader_ids.data = [u.id for u in team.leaders]
     return form

@@ -21,9 +21,10 @@ from .organisation import (
 )
 
 __all__ = [
-    "RESET_HOURS", "AccountExists", "EmailNotConfirmed", "authenticate", "change_password", "confirm_email", "confirmation_for", "email_domain_allowed",
-    "end_sessions", "load_user", "new_session_token", "normalise_email", "password_reset_for", "register_user",
-    "reset_password", "send_account_exists", "send_confirmation", "send_password_reset", "set_locale", "update_settings",
+    "RESET_HOURS", "AccountExists", "EmailNotConfirmed", "authenticate", "change_password", "confirm_email",
+    "confirmation_for", "email_domain_allowed", "end_sessions", "load_user", "new_session_token", "normalise_email",
+    "password_reset_for", "register_user", "reset_password", "send_account_exists", "send_confirmation",
+    "send_password_reset", "set_locale", "update_settings",
     "SORTS", "IdeaFilters", "ItemPage", "item_page", "list_ideas", "reader_vote",
     "add_comment", "cast_vote", "comment_by_id", "delete_comment", "get_vote", "idea_by_id", "submit_idea",
     "update_idea", "withdraw_vote",

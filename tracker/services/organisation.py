@@ -198,8 +198,15 @@ def _leaders(user_ids: list[int]) -> list[User]:
     users = list(db.session.scalars(select(User).where(User.id.in_(user_ids))))
     for user in users:
         if user.role == Role.EMPLOYEE:
+            if user.email_confirmed_at is None:  # the form offers only who may (permissions.can_lead)
+                raise _not_confirmed(user, "leader_ids")
             user.role = Role.LEADER
     return users
+
+
+def _not_confirmed(user: User, field: str) -> DomainError:
+    return DomainError(_l("%(name)s has not confirmed their email address yet: until then the account cannot log "
+                          "in, nor lead or administer.", name=user.name), field=field)
 
 
 def update_user(user: User, actor: User, role: str, team: Team | None, active: bool) -> None:
@@ -207,8 +214,7 @@ def update_user(user: User, actor: User, role: str, team: Team | None, active: b
         raise DomainError(_l("You cannot take away your own admin rights or deactivate yourself."),
                           field="role" if role != Role.ADMIN else "active")
     if role != user.role and role != Role.EMPLOYEE and user.email_confirmed_at is None:
-        raise DomainError(_l("%(name)s has not confirmed their email address yet: until then the account "
-                             "cannot log in, nor lead or administer.", name=user.name), field="role")
+        raise _not_confirmed(user, "role")
     if role == Role.LEADER and user.role != Role.LEADER and not user.led_teams:
         # Someone made a leader here leads their own team to begin with, or their board would
         # be empty; the Teams page chooses the leaders of each team.
