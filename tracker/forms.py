@@ -11,16 +11,14 @@ class _TypedNumber:
     """A number field that reads only what a person types for a number: the digits 0-9 (Python
     would also take other scripts' digits, "1_000", "NaN", and a signalling NaN that breaks the
     range check). What cannot be read gets one message, `unreadable` (say, the range the field
-    takes), not a second one from the range check after it; a blank field is empty, for Optional()."""
+    takes), not a second one from the range check after it; a blank field is empty, for Optional().
+    Each field names the text it reads (`pattern`) and how it reads it (its method `read`)."""
     pattern: re.Pattern
     not_a_number = ""
 
     def __init__(self, label=None, validators=None, unreadable=None, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.unreadable = unreadable
-
-    def read(self, text: str):
-        raise NotImplementedError
 
     def process_formdata(self, valuelist):
         if not valuelist:

@@ -137,11 +137,7 @@ def reset_password(token: str):
         user = services.password_reset_for(token)
         if form.validate_on_submit():
             user = services.reset_password(token, form.password.data)
-            _fresh_session()
-            login_user(user)
-            _keep_language(user)
-            flash(_("Your new password is saved. Welcome back, %(name)s!", name=user.name), "success")
-            return redirect(url_for("ideas.index"))
+            return _signed_in(user, _("Your new password is saved. Welcome back, %(name)s!", name=user.name))
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("auth.forgot_password"))
@@ -171,22 +167,31 @@ def register():
             user = services.register_user(form.email.data, form.name.data, form.password.data,
                                           services.team_by_id(form.team_id.data))
         except services.AccountExists as exists:
-            if not notifications.mail_enabled():  # the account would open at once: no secret to keep
-                show_error(form, exists, "email")
-            else:  # the answer of any registration; the owner hears of it by email
-                _said_sent(services.send_account_exists(exists.user), exists.user.email)
-                return redirect(url_for("auth.login"))
+            if notifications.mail_enabled():
+                return _taken_address(exists.user)
+            show_error(form, exists, "email")  # the account would open at once: no secret to keep
         except DomainError as error:
             show_error(form, error, "email")
         else:
             if user.email_confirmed_at is None:
                 return _awaiting_confirmation(user)
-            _fresh_session()
-            login_user(user)
-            _keep_language(user)
-            flash(_("Welcome to Nebenan, %(name)s!", name=user.name), "success")
-            return redirect(url_for("ideas.index"))
+            return _signed_in(user, _("Welcome to Nebenan, %(name)s!", name=user.name))
     return render_template("auth/register.html", form=form)
+
+
+def _signed_in(user, welcome: str):
+    """In, in a new session, after registering or setting a new password."""
+    _fresh_session()
+    login_user(user)
+    _keep_language(user)
+    flash(welcome, "success")
+    return redirect(url_for("ideas.index"))
+
+
+def _taken_address(owner):
+    """The answer of any registration; the address's owner hears of it by email."""
+    _said_sent(services.send_account_exists(owner), owner.email)
+    return redirect(url_for("auth.login"))
 
 
 def _awaiting_confirmation(user):
@@ -236,8 +241,7 @@ def confirm(token: str):
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    form = SettingsForm(locale=str(get_locale()),
-                        email_preference=current_user.email_preference)
+    form = _settings_form()
     if form.validate_on_submit():
         services.update_settings(current_user, form.locale.data, form.email_preference.data)
         refresh()  # the confirmation in the language just chosen
@@ -271,13 +275,21 @@ def change_password():
         except DomainError as error:
             show_error(form, error, "current")
         else:
-            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
-            # The session (and the remember-me cookie) carry the new session token.
-            login_user(current_user._get_current_object(), remember=remembered)
+            _keep_this_session()
             flash(_("Your new password is saved. You are logged out everywhere else."), "success")
             return redirect(url_for("auth.settings"))
-    settings_form = SettingsForm(locale=str(get_locale()), email_preference=current_user.email_preference)
-    return render_template("auth/settings.html", form=settings_form, password_form=form), 422
+    return render_template("auth/settings.html", form=_settings_form(), password_form=form), 422
+
+
+def _settings_form() -> SettingsForm:
+    return SettingsForm(locale=str(get_locale()), email_preference=current_user.email_preference)
+
+
+def _keep_this_session() -> None:
+    """After the session token changed: this session (and its remember-me cookie, if it has one)
+    carries the new one; every other session ends."""
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(current_user._get_current_object(), remember=remembered)
 
 
 @bp.route("/language", methods=["POST"])
