@@ -307,6 +307,33 @@ def test_search_finds_german_spellings_either_way(employee):
     assert _titles(employee, q="Großbaustelle") == ["Strasse vor dem Werk gesperrt"]
 
 
+def test_search_finds_umlauts_written_out_and_back(employee):
+    """Typed without umlauts ("Gebuehr", "Aerger") or written so by the author ("Schluessel"),
+    a word is found either way, on both databases; "ue" after a q stays as it is."""
+    make_idea(employee, title="Gebühren für Überweisungen", description="Ärger mit dem Formular")
+    make_idea(employee, title="Schluessel fuer das Lager", description="Herr Moeller hat ihn")
+    make_idea(employee, title="Quellen im Ticketsystem", description="Zwei Queues")
+    first, second = ["Gebühren für Überweisungen"], ["Schluessel fuer das Lager"]
+    for query in ("Gebuehren", "GEBUEHREN", "ueberweisungen", "aerger formular", "Ärger", "fuer ueberweisung"):
+        assert _titles(employee, q=query) == first, query
+    for query in ("Schlüssel", "schluessel", "für lager", "Möller", "MÖLLER"):
+        assert _titles(employee, q=query) == second, query
+    assert sorted(_titles(employee, q="für")) == sorted(first + second)
+    assert _titles(employee, q="quellen queues") == ["Quellen im Ticketsystem"]
+    assert _titles(employee, q="gebuehr schluessel") == []
+
+
+def test_a_word_is_looked_up_as_typed_and_the_other_german_way():
+    from tracker.search import search_query, spellings
+
+    assert spellings("Müller") == ["Muller", "Mueller"]
+    assert spellings("Mueller") == ["Mueller", "Muller"]
+    assert spellings("Quelle") == ["Quelle"]
+    assert spellings("Straße") == ["Strasse"]
+    assert search_query("Müller fax", "postgresql") == "(Muller:* | Mueller:*) & fax:*"
+    assert search_query("Müller fax", "sqlite") == '("Muller"* OR "Mueller"*) AND "fax"*'
+
+
 def test_the_query_is_folded_as_the_migration_folds_the_index():
     """PostgreSQL's index folds with the migration's letters, the query with tracker/search.py's."""
     from importlib import util
