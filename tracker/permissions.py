@@ -71,14 +71,16 @@ def moves_own_anonymous_item(idea, user) -> bool:
         user.role == Role.ADMIN or (user.role == Role.LEADER and idea.team_id in user.led_team_ids))
 
 
-def movable_ids(ideas, user) -> frozenset[int]:
-    """The ids of those of `ideas` that `user` may move (can_move_idea for a whole board)."""
+def movable_ids(ideas, user, own_anonymous: frozenset[int] = frozenset()) -> frozenset[int]:
+    """The ids of those of `ideas` that `user` may move (can_move_idea for a whole board, whose
+    cards do not carry their author: `own_anonymous` are the ids of those `user` wrote
+    anonymously)."""
     if not user.is_authenticated or user.role not in (Role.ADMIN, Role.LEADER):
         return frozenset()
     if user.role == Role.ADMIN:
-        return frozenset(idea.id for idea in ideas)
+        return frozenset(idea.id for idea in ideas if idea.id not in own_anonymous)
     led = frozenset(user.led_team_ids)
-    return frozenset(idea.id for idea in ideas if idea.team_id in led)
+    return frozenset(idea.id for idea in ideas if idea.team_id in led and idea.id not in own_anonymous)
 
 
 def is_responder(idea, user) -> bool:

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Text, bindparam, cast, delete, func, insert, literal, select, union_all, update
+from sqlalchemy import Text, and_, bindparam, cast, delete, func, insert, literal, select, union_all, update
 from sqlalchemy.orm import joinedload
 
 from . import notifications, permissions
@@ -231,18 +231,20 @@ def board(filters: BoardFilters, viewer: User) -> list[Column]:
     shape = tuple(name for name, value in params.items() if value is not None)
     params = {name: params[name] for name in shape}
     params["per_column"] = current_app.config["BOARD_CARDS_PER_COLUMN"]
+    params["viewer_id"] = viewer.id
     rows = core_execute(_board_statement(shape), params).all()
     # Every card row carries the totals (as text: decoded once, not once per row); no rows
     # means every column is empty.
     totals = json.loads(rows[0].totals or "{}") if rows else {}
     cards = [from_row(row) for row in rows]
+    own_anonymous = frozenset(row.id for row in rows if row.own_anonymous)
     now, days = utcnow(), current_app.config["RESPONSE_DAYS"]
     columns = []
     for status in BOARD_COLUMNS:
         mine = [c for c in cards if c.status == status]
         columns.append(Column(status, mine, totals.get(status, 0), tuple(allowed_targets(status)),
                               frozenset(c.id for c in mine if c.waiting_since(now, days)),
-                              permissions.movable_ids(mine, viewer)))
+                              permissions.movable_ids(mine, viewer, own_anonymous)))
     return columns
 
 
@@ -259,7 +261,9 @@ def _board_conditions(filters: tuple[str, ...]) -> list:
 def _board_statement(filters: tuple[str, ...]):
     """Built once per set of filters (see paging): the top :per_column cards of each column, as
     card rows (tracker.cards), each with how many items every status holds (`totals`, a JSON
-    object as text; the database computes it once). One statement, one round trip."""
+    object as text; the database computes it once) and whether the viewer (:viewer_id) wrote it
+    anonymously (`own_anonymous`, for permissions.movable_ids; not part of the card). One
+    statement, one round trip."""
     conditions = _board_conditions(filters)
     # Each column's top cards come from its own indexed, LIMITed branch (an empty column's
     # branch reads nothing).
@@ -270,7 +274,9 @@ def _board_statement(filters: tuple[str, ...]):
     top = union_all(*(select(branch.c.id) for branch in branches)).subquery()
     counted = _column_totals(filters, conditions)
     totals = cast(select(json_map(counted.c.status, counted.c.n)).correlate(None).scalar_subquery(), Text)
-    return select_cards(Idea.id.in_(select(top.c.id))).add_columns(totals.label("totals")).order_by(*ranking)
+    own_anonymous = and_(Idea.anonymous, Idea.author_id == bindparam("viewer_id"))
+    return (select_cards(Idea.id.in_(select(top.c.id)))
+            .add_columns(totals.label("totals"), own_anonymous.label("own_anonymous")).order_by(*ranking))
 
 
 def _column_totals(filters: tuple[str, ...], conditions: list):

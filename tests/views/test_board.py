@@ -275,8 +275,14 @@ def test_nobody_moves_their_own_anonymous_item(app, client, leader, team, other_
     from tracker.workflow import Role
 
     idea = make_idea(leader, title="My own quiet complaint", anonymous=True, team=team)
+    someone_elses = make_idea(other_leader, title="A colleague's complaint", anonymous=True, team=team)
     services.add_comment(idea, leader, "More from me")
     login(client, leader)
+    board = client.get("/board").get_data(as_text=True)
+    cards = {int(m.group(1)): m.group(0) for m in re.finditer(r'<li class="board-card"[^>]*data-idea-id="(\d+)".*?</li>',
+                                                             board, re.S)}
+    assert "data-may-move" not in cards[idea.id] and "Move…" not in cards[idea.id]
+    assert "data-may-move" in cards[someone_elses.id] and "Move…" in cards[someone_elses.id]
     refused = client.post(f"/ideas/{idea.id}/move", data={"to_status": "review"}, follow_redirects=True)
     assert "You wrote this item anonymously." in refused.get_data(as_text=True)
     script = client.post(f"/ideas/{idea.id}/move", data={"to_status": "review"},

@@ -129,6 +129,7 @@
     window.Sortable.create(list, {
       group: "board",
       sort: false,
+      draggable: "[data-may-move]",  // not the cards of other teams, nor one's own anonymous ones
       animation: 150,
       forceFallback: true,
       fallbackTolerance: 4,
