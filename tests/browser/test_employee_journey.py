@@ -178,6 +178,7 @@ def test_a_refused_form_focuses_its_first_wrong_field_and_deleting_a_comment_ask
     page.get_by_label("Comment", exact=True).fill("Same here, twice a week.")
     page.get_by_role("button", name="Post comment").click()
     expect(page.locator(".comment-body")).to_have_text("Same here, twice a week.")
+    page.wait_for_load_state()  # the deferred script that asks first has run: a click before it deletes at once
     questions = []
 
     def answer(dialog, accept):
