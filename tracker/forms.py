@@ -65,8 +65,15 @@ class DecimalNumberField(_TypedNumber, DecimalField):
         return Decimal(text.replace(",", "."))
 
 
+# Characters that turn the direction of the text after them: inside a title they could write
+# the rest of a sentence around it (a notification, an email) backwards. Marks (U+200E,
+# U+200F), which right-to-left writing uses, stay allowed.
+DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 class NoControlCharacters:
-    """Refuses control characters (except tab and newlines in long text)."""
+    """Refuses control characters (C0, DEL and C1; tab and newlines allowed in long text) and
+    those that turn the direction of the text."""
 
     def __init__(self, allow_newlines: bool = False):
         self.allowed = {"\t", "\n", "\r"} if allow_newlines else set()
@@ -74,7 +81,8 @@ class NoControlCharacters:
     def __call__(self, form, field):
         from flask_babel import lazy_gettext as _l
 
-        if any(ord(ch) < 32 and ch not in self.allowed for ch in field.data or ""):
+        if any((unicodedata.category(ch) == "Cc" and ch not in self.allowed) or ch in DIRECTION_CONTROLS
+               for ch in field.data or ""):
             raise ValidationError(_l("Please remove the invisible control characters."))
 
 
@@ -97,8 +105,16 @@ def show_error(form, error, default_field: str) -> None:
         form.form_errors.append(error.message)
 
 
+# Invisible characters that str.strip() keeps: zero-width space, joiners, word joiner, the byte
+# order mark, the soft hyphen, direction marks.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"
+# What str.strip() takes (no space character lies above U+3000), and those.
+_AROUND = "".join(chr(code) for code in range(0x3001) if chr(code).isspace()) + _INVISIBLE
+
+
 def strip(value):
-    """Without the spaces around it, and with its letters composed (NFC): a "ü" pasted as "u" and
-    two dots (as some Mac programs and PDFs write it) is the same "ü" for search and for names
-    that must differ."""
-    return unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else value
+    """Without the spaces and invisible characters around it (a title of zero-width spaces alone
+    is an empty title), and with its letters composed (NFC): a "ü" pasted as "u" and two dots
+    (as some Mac programs and PDFs write it) is the same "ü" for search and for names that must
+    differ."""
+    return unicodedata.normalize("NFC", value.strip(_AROUND)) if isinstance(value, str) else value

@@ -153,7 +153,8 @@ def _duplicate_target(idea: Idea, target: Idea | int | None) -> Idea:
 
 def merge_votes(duplicate: Idea, target: Idea) -> None:
     """Votes move to the target; whoever voted on both keeps one vote. The duplicate's
-    author joins the target's "me too"s. Counters on both are recounted from the rows."""
+    author joins the target's "me too"s where neither is anonymous. Counters on both are
+    recounted from the rows."""
     minutes = Vote.minutes_per_week if carries_minutes(target.kind) else literal(0)
     already = select(Vote.user_id).where(Vote.idea_id == target.id)
     db.session.execute(insert(Vote).from_select(
@@ -161,8 +162,10 @@ def merge_votes(duplicate: Idea, target: Idea) -> None:
         select(literal(target.id), Vote.user_id, minutes, Vote.created_at).where(
             Vote.idea_id == duplicate.id, Vote.user_id.not_in(already), Vote.user_id != target.author_id),
     ))
-    author_is_new = duplicate.author_id != target.author_id and db.session.get(
-        Vote, (target.id, duplicate.author_id)) is None
+    # Not where either item is anonymous: whether the count grew would tell whether the
+    # duplicate's author wrote (or voted on) the target.
+    author_is_new = not (duplicate.anonymous or target.anonymous) and duplicate.author_id != target.author_id \
+        and db.session.get(Vote, (target.id, duplicate.author_id)) is None
     if author_is_new:
         db.session.add(Vote(idea_id=target.id, user_id=duplicate.author_id,
                             minutes_per_week=duplicate.minutes_per_week if carries_minutes(target.kind) else 0))

@@ -48,11 +48,13 @@ def for_request(app: Flask, request: Request) -> Callable[..., str]:
 
 # Where to send someone back to: addresses taken from a form or the request, never another site.
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: no scheme, no host, no backslash tricks."""
+    """Only a path on this site: no scheme, no host, no backslash tricks, no line breaks or other
+    control characters (a header cannot hold them: the redirect would fail after the change it
+    follows was saved)."""
     if target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
-                and "\\" not in target:
+                and "\\" not in target and target.isprintable():
             return target
     return url_for("ideas.index")
 

@@ -38,6 +38,19 @@ def test_merging_moves_votes_without_doubles_and_recounts(employee, colleague, l
     assert duplicate.duplicate_of_id == target.id and [d.id for d in target.duplicates] == [duplicate.id]
 
 
+def test_a_merge_with_an_anonymous_item_counts_the_same_whoever_wrote_it(employee, colleague, leader, team):
+    """Were the duplicate's author to join the target's voters, an anonymous duplicate by the
+    target's own author would add no vote and one by anybody else would: the count would tell."""
+    grown = []
+    for duplicate_author, anonymous_item in ((colleague, "duplicate"), (employee, "duplicate"), (colleague, "target")):
+        target = make_idea(colleague, title="Original", anonymous=anonymous_item == "target", team=team)
+        duplicate = make_idea(duplicate_author, title="Copy", anonymous=anonymous_item == "duplicate", team=team)
+        triage.move_idea(duplicate, leader, Status.DUPLICATE, duplicate_of=target)
+        db.session.refresh(target)
+        grown.append((target.vote_count, set(votes_of(target))))
+    assert grown == [(0, set())] * 3
+
+
 def test_merging_into_an_idea_carries_no_minutes(employee, colleague, leader, admin):
     target = make_idea(colleague, title="Idea", kind=Kind.IDEA)
     duplicate = make_idea(employee, title="Pain", minutes_per_week=45)

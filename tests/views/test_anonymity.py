@@ -6,6 +6,7 @@ import pytest
 from tests.conftest import login
 from tests.factories import make_idea, make_team, make_user
 from tracker import services, triage
+from tracker.extensions import db
 from tracker.workflow import Kind, Role, Status
 
 
@@ -96,6 +97,37 @@ def test_mine_filter_does_not_reveal_others(client, hidden_authors, employee):
     page = client.get("/?mine=1").get_data(as_text=True)
     assert "Anonymous pain about approvals" not in page
     assert re.search(r"0 items", page)
+
+
+def test_a_leader_who_moved_their_own_item_cannot_make_it_anonymous(client, leader, team, colleague):
+    """The history names who moved it: made anonymous, it would say "the author" did, one of the
+    team's few leaders. The edit page says why and keeps what was typed; nothing is saved."""
+    from tracker.models import Idea
+
+    idea = make_idea(leader, title="Mine, signed", team=team)
+    triage.move_idea(idea, leader, Status.REVIEW)
+    login(client, leader)
+    refused = client.post(f"/ideas/{idea.id}/edit", data={
+        "kind": idea.kind, "title": "Mine, edited", "description": idea.description, "category_id": idea.category_id,
+        "team_id": team.id, "minutes_per_week": "30", "anonymous": "y"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "it can no longer be made anonymous" in page and "Mine, edited" in page
+    db.session.expire_all()
+    assert (db.session.get(Idea, idea.id).anonymous, db.session.get(Idea, idea.id).title) == (False, "Mine, signed")
+
+
+def test_older_hand_overs_by_an_author_now_anonymous_name_nobody(client, leader, team, other_team, colleague):
+    """Made anonymous before that was refused (above): the hand-over reads "A leader", as moves do."""
+    idea = make_idea(leader, title="Handed on", team=team)
+    services.cast_vote(idea, colleague)
+    triage.hand_over(idea, leader, other_team)
+    login(client, colleague)
+    assert f"Lena Leiterin handed “Handed on” over to team {other_team.name}." in client.get("/notifications").get_data(
+        as_text=True)
+    idea.anonymous = True
+    db.session.commit()
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Lena" not in page and f"A leader handed “Handed on” over to team {other_team.name}." in page
 
 
 def test_an_author_who_turns_anonymous_later_is_not_named_in_older_notifications(client, employee, colleague):

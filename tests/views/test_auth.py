@@ -52,6 +52,8 @@ def test_deactivated_user_cannot_log_in_and_is_logged_out(client, employee):
     ("//evil.example/", "/"),
     ("/\\evil.example", "/"),
     ("javascript:alert(1)", "/"),
+    ("/board\r\nX-Injected: 1", "/"),
+    ("/ide\nas/new", "/"),
 ])
 def test_login_next_redirect_stays_on_the_site(client, employee, target, expected):
     response = client.post("/login", data={"email": employee.email, "password": PASSWORD, "next": target})
@@ -215,6 +217,17 @@ def test_registering_a_taken_address_tells_its_owner_and_nobody_else(client, emp
     db.session.refresh(employee)
     assert employee.name != "Someone Else" and employee.check_password(PASSWORD)
     assert _log_in(client, email=employee.email, password="not-the-owners").status_code == 200
+
+
+def test_a_taken_address_takes_the_work_of_a_new_account(client, employee, smtp, monkeypatch):
+    """The same answer, in the same time: the password is hashed for a taken address too, as
+    for a new account (without it, a taken address answered in a tenth of the time)."""
+    from tracker.services import accounts
+
+    hashed, real = [], accounts.generate_password_hash
+    monkeypatch.setattr(accounts, "generate_password_hash", lambda password: hashed.append(password) or real(password))
+    assert _register(client, email=employee.email, password="not-the-owners").status_code == 302
+    assert hashed == ["not-the-owners"]
 
 
 def test_without_a_mail_server_a_taken_address_is_said_to_be_taken(client, employee):

@@ -302,6 +302,19 @@ def test_nobody_moves_their_own_anonymous_item(app, client, leader, team, other_
     assert db.session.get(Idea, idea.id).status == "review"
 
 
+def test_a_move_returning_to_an_address_with_a_line_break_goes_to_the_list(client, employee, leader):
+    """A crafted ?next= with a line break cannot be a redirect's header: the move is saved
+    and the answer is the list, not an error page after the change."""
+    from tracker.models import Idea
+
+    idea = make_idea(employee)
+    login(client, leader)
+    done = client.post(f"/ideas/{idea.id}/move", data={"to_status": "review", "next": "/board\r\nX-Injected: 1"})
+    assert done.status_code == 302 and done.location == "/" and "X-Injected" not in done.headers
+    db.session.expire_all()
+    assert db.session.get(Idea, idea.id).status == "review"
+
+
 def test_a_leader_hands_an_item_over_to_another_team(client, employee, leader, team, other_team, other_leader):
     """An open item filed with the wrong team goes to the right one: its leaders hear of it as of
     a new item, it keeps status and votes, and the boards' totals follow."""

@@ -47,6 +47,10 @@ def test_submit_a_pain_point(login_as, employee, team):
     ("team_id", "abc", "Invalid Choice: could not coerce."),
     ("kind", "bribe", "Not a valid choice."),
     ("title", "Bell\x07", "Please remove the invisible control characters."),
+    ("title", "Delete\x7f and C1\x9b", "Please remove the invisible control characters."),
+    ("title", "Invoice \u202egnirts", "Please remove the invisible control characters."),  # the rest backwards
+    ("description", "Text \u2066isolated", "Please remove the invisible control characters."),
+    ("title", "\u200b\u200b \ufeff", "This field is required."),  # nothing visible
 ])
 def test_bad_input_is_explained_kept_and_nothing_saved(login_as, employee, team, field, value, message):
     client = login_as(employee)

@@ -57,6 +57,18 @@ def test_registering_one_address_again_and_again_is_limited(client, smtp, limits
     assert client.post("/register", data={**data, "email": "other@example.com"}).status_code == 302
 
 
+def test_registrations_from_one_address_are_limited(client, smtp, limits):
+    """Address after address, from one machine: each would send mail to whoever owns it."""
+    def register(n, ip="10.0.0.1"):
+        return client.post("/register", data={"name": "Flood", "email": f"flood{n}@example.com", "team_id": 0,
+                                              "password": "a-long-password", "confirm": "a-long-password"},
+                           environ_base={"REMOTE_ADDR": ip}).status_code
+
+    assert [register(n) for n in range(6)] == [302] * 5 + [429]
+    assert len(smtp.messages) == 5
+    assert register(6, ip="10.0.0.2") == 302
+
+
 def test_submissions_and_comments_per_user_are_limited(login_as, employee, colleague, team, limits):
     from tests.factories import category
 

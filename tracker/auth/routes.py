@@ -157,6 +157,8 @@ def _registered(response) -> bool:
 # Registering an unconfirmed address again sends another link: not a way to flood an inbox.
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"], key_func=_registered_email,
                methods=["POST"], deduct_when=_registered, scope="register-account")
+# ... nor, address after address, a way to send mail to anyone from one machine.
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_IP"], methods=["POST"], scope="register-ip")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("ideas.index"))

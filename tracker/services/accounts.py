@@ -52,6 +52,7 @@ def register_user(email: str, name: str, password: str, team: Team | None) -> Us
         raise DomainError(_l("Please register with your company email address."), field="email")
     user = db.session.scalar(select(User).where(User.email == email))
     if user is not None and user.email_confirmed_at is not None:
+        generate_password_hash(password)  # the work of a new account: the answer's time tells nothing
         raise AccountExists(user)
     if user is not None:
         # Nobody has shown this address is theirs yet: registering it again (its owner, perhaps,

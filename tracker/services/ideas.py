@@ -50,6 +50,14 @@ def submit_idea(author: User, *, kind: str, title: str, description: str, catego
     return idea
 
 
+def _moved_by(idea: Idea, person: User) -> bool:
+    """Whether `person` moved the item or handed it over (as a leader of its team, or an admin).
+    Made anonymous afterwards, its history would show that "the author" did: that the author
+    is one of those few."""
+    return db.session.scalar(select(StatusChange.id).where(
+        StatusChange.idea_id == idea.id, StatusChange.actor_id == person.id).limit(1)) is not None
+
+
 def update_idea(idea: Idea, editor: User, *, kind: str, title: str, description: str, category: Category | None,
                 team: Team | None, minutes_per_week: int | None, anonymous: bool) -> None:
     if not permissions.can_edit_idea(idea, editor):
@@ -64,6 +72,9 @@ def update_idea(idea: Idea, editor: User, *, kind: str, title: str, description:
     if moved_team and idea.status != INITIAL_STATUS:
         raise DomainError(_l("The owning team is working on this already; ask its leaders to hand it over."),
                           field="team_id")
+    if anonymous and not idea.anonymous and _moved_by(idea, editor):
+        raise DomainError(_l("You moved or handed over this item yourself, and its history shows who did: "
+                             "it can no longer be made anonymous."), field="anonymous")
     minutes = _check_minutes(kind, minutes_per_week)
     idea.kind, idea.title, idea.description = kind, title.strip(), description.strip()
     idea.category, idea.team, idea.anonymous = category, team, anonymous
