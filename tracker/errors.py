@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, InternalServerError
 
 from .extensions import db
 from .urls import page_for
@@ -25,6 +25,14 @@ class DomainError(Exception):
 
 class NotAllowed(DomainError):
     pass
+
+
+class Refused(Forbidden):
+    """A 403 that says why (the rule's own words), with the page to go back to."""
+
+    def __init__(self, message, back: str | None = None):
+        super().__init__()
+        self.message, self.back = message, back
 
 
 class DomainErrors(DomainError):
@@ -71,6 +79,8 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if isinstance(error, Refused):
+            return _render(error, error.message, back=error.back)
         return _render(error)
 
     @app.errorhandler(DataError)

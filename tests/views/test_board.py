@@ -337,8 +337,22 @@ def test_a_leader_hands_an_item_over_to_another_team(client, employee, leader, t
     assert counts.get((other_team.id, "review")) == 1 and counts.get((team.id, "review"), 0) == 0
     [told] = db.session.scalars(select(Notification).where(Notification.user_id == other_leader.id)).all()
     assert told.type == "new_item"
-    # It is the other team's now: its former leader may move it no more.
+    # It is the other team's now: its former leader may move it no more, and reads why.
     assert client.post(f"/ideas/{idea.id}/hand-over", data={"team_id": team.id}).status_code == 403
+    again = client.get(f"/ideas/{idea.id}/move")
+    assert again.status_code == 403
+    assert "Only leaders of the owning team and admins can move this item." in again.get_data(as_text=True)
+    script = client.post(f"/ideas/{idea.id}/move", data={"to_status": "planned"}, headers={"Accept": "application/json"})
+    assert script.status_code == 403 and script.get_json()["message"].startswith("Only leaders of the owning team")
+
+
+def test_a_hand_over_from_the_board_returns_to_the_board(client, employee, leader, team, other_team):
+    idea = make_idea(employee, title="Wrong desk", team=team)
+    login(client, leader)
+    page = client.get(f"/ideas/{idea.id}/move?next=/board%3Fteam%3D").get_data(as_text=True)
+    assert page.count('name="next" type="hidden" value="/board?team="') == 2  # the move's form and the hand-over's
+    done = client.post(f"/ideas/{idea.id}/hand-over", data={"team_id": other_team.id, "next": "/board?team="})
+    assert done.status_code == 302 and done.location == "/board?team="
 
 
 def test_a_hand_over_shows_in_the_history_and_its_followers_hear_where_it_went(

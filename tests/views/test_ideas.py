@@ -101,7 +101,10 @@ def test_very_long_text_is_refused_with_a_message(login_as, employee, team):
 def test_the_author_edits_and_others_may_not(login_as, client, employee, colleague, team):
     idea = make_idea(employee)
     login_as(colleague)
-    assert client.get(f"/ideas/{idea.id}/edit").status_code == 403
+    refused = client.get(f"/ideas/{idea.id}/edit")
+    assert refused.status_code == 403
+    assert "Only the author can edit this, and only while it is open." in refused.get_data(as_text=True)
+    assert f'href="/ideas/{idea.id}"' in refused.get_data(as_text=True)  # back to the item
     assert client.post(f"/ideas/{idea.id}/edit", data=idea_form(team, title="Hijacked")).status_code == 403
     client.post("/logout")
     login_as(employee)
@@ -265,6 +268,13 @@ def test_unknown_items_are_404(login_as, employee, url):
     response = login_as(employee).get(url)
     assert response.status_code == 404
     assert b"Page not found" in response.data
+
+
+def test_the_author_of_a_closed_item_reads_that_it_is_closed(login_as, employee, leader):
+    idea = make_idea(employee)
+    triage.move_idea(idea, leader, Status.DECLINED, note="Required by law")
+    page = login_as(employee).get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "This item is closed and takes no more votes." in page and "Colleagues can vote on it." not in page
 
 
 def test_closed_items_show_no_vote_button(login_as, employee, colleague):

@@ -42,6 +42,7 @@ class HandOverForm(FlaskForm):
     team_id = SelectField(_l("Hand over to team"), coerce=int, validate_choice=True,
                           validators=[NumberRange(min=1, message=_l("Choose the team that owns the process."))],
                           description=_l("Its leaders triage it from now on; status, votes and history stay."))
+    next = HiddenField()  # where the move page was opened from (the board), to return to
 
     def set_teams(self, teams, current_team_id: int) -> None:
         self.team_id.choices = [SelectChoice(0, _l("Please choose…"))] + [

@@ -1,12 +1,12 @@
 """The leaders' board, moving items, and "you said, we did"."""
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import permissions, services, triage
 from ..urls import safe_next
-from ..errors import DomainError
+from ..errors import DomainError, Refused
 from ..forms import show_error
 from ..ideas.routes import load_idea
 from ..models import MAX_ID
@@ -71,7 +71,10 @@ def _may_not_move(idea):
         return _refused(idea, _("You wrote this item anonymously. So that nobody can tell, another leader of "
                                 "its team or an admin moves it."))
     if not permissions.can_move_idea(idea, current_user):
-        abort(403)
+        message = _("Only leaders of the owning team and admins can move this item.")
+        if _wants_json():
+            return jsonify(ok=False, message=message), 403
+        raise Refused(message, back=url_for("ideas.detail", idea_id=idea.id))
     return None
 
 
@@ -110,8 +113,8 @@ def hand_over(idea_id: int):
             show_error(form, error, "team_id")
         else:
             flash(_("Handed over to team “%(team)s”.", team=team.name), "success")
-            return redirect(url_for("ideas.detail", idea_id=idea.id))
-    return _not_moved(idea, _move_form(idea), hand_over_form=form)
+            return redirect(safe_next(form.next.data) if form.next.data else url_for("ideas.detail", idea_id=idea.id))
+    return _not_moved(idea, _move_form(idea, next=form.next.data), hand_over_form=form)
 
 
 def _move_form(idea, **data) -> MoveForm:
@@ -120,8 +123,8 @@ def _move_form(idea, **data) -> MoveForm:
     return form
 
 
-def _hand_over_form(idea) -> HandOverForm:
-    form = HandOverForm()
+def _hand_over_form(idea, **data) -> HandOverForm:
+    form = HandOverForm(**data)
     form.set_teams(services.all_teams(), idea.team_id)
     return form
 
@@ -135,7 +138,8 @@ def _not_moved(idea, form, hand_over_form=None):
         return jsonify(ok=False, message=" ".join(errors) or _("Please try again.")), 422
     back_url = safe_next(form.next.data) if form.next.data else url_for("ideas.detail", idea_id=idea.id)
     return render_template("board/move.html", idea=idea, form=form, hand_over_form=hand_over_form or
-                           _hand_over_form(idea), back_url=back_url), 200 if request.method == "GET" else 422
+                           _hand_over_form(idea, next=form.next.data), back_url=back_url), \
+        200 if request.method == "GET" else 422
 
 
 @bp.route("/implemented")

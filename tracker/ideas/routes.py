@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import permissions, services, triage
-from ..errors import DomainError
+from ..errors import DomainError, Refused
 from ..extensions import limiter, writes_in_one_statement
 from ..forms import show_error
 from ..models import MAX_ID
@@ -128,7 +128,8 @@ def new():
 def edit(idea_id: int):
     idea = load_idea(idea_id)
     if not permissions.can_edit_idea(idea, current_user):
-        abort(403)
+        raise Refused(_("Only the author can edit this, and only while it is open."),
+                      back=url_for("ideas.detail", idea_id=idea.id))
     form = _idea_form(idea)
     if form.validate_on_submit():
         try:
@@ -239,7 +240,7 @@ def delete_comment(comment_id: int):
     idea_id = comment.idea_id
     try:
         services.delete_comment(comment, current_user)
-    except DomainError:
-        abort(403)
+    except DomainError as error:
+        raise Refused(error.message, back=url_for("ideas.detail", idea_id=idea_id) + "#comments")
     flash(_("The comment is deleted."), "success")
     return redirect(url_for("ideas.detail", idea_id=idea_id) + "#comments")
