@@ -167,6 +167,7 @@ def _init_i18n(app: Flask) -> None:
         can_see_author=permissions.can_see_author,
         can_edit_idea=permissions.can_edit_idea,
         can_vote=permissions.can_vote,
+        waits_for_others_votes=permissions.waits_for_others_votes,
         can_delete_comment=permissions.can_delete_comment,
         can_move_idea=permissions.can_move_idea,
         allowed_targets=workflow.allowed_targets,

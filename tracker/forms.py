@@ -65,23 +65,25 @@ class DecimalNumberField(_TypedNumber, DecimalField):
         return Decimal(text.replace(",", "."))
 
 
-# Characters that turn the direction of the text after them: inside a title they could write
-# the rest of a sentence around it (a notification, an email) backwards. Marks (U+200E,
-# U+200F), which right-to-left writing uses, stay allowed.
+# Characters that turn the direction of the text after them: inside a title or a name they
+# could write the rest of a sentence around it (a notification, an email) backwards. Refused
+# there; long text (a description, a comment) may hold them, as mixed right-to-left and
+# left-to-right writing does, and is shown as a block of its own. Marks (U+200E, U+200F) stay
+# allowed everywhere.
 DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class NoControlCharacters:
-    """Refuses control characters (C0, DEL and C1; tab and newlines allowed in long text) and
-    those that turn the direction of the text."""
+    """Refuses control characters (C0, DEL and C1), and in one line of text those that turn
+    the direction of the text; long text (allow_newlines) may hold tabs, newlines and those."""
 
     def __init__(self, allow_newlines: bool = False):
-        self.allowed = {"\t", "\n", "\r"} if allow_newlines else set()
+        self.allowed = {"\t", "\n", "\r"} | DIRECTION_CONTROLS if allow_newlines else set()
 
     def __call__(self, form, field):
         from flask_babel import lazy_gettext as _l
 
-        if any((unicodedata.category(ch) == "Cc" and ch not in self.allowed) or ch in DIRECTION_CONTROLS
+        if any((unicodedata.category(ch) == "Cc" or ch in DIRECTION_CONTROLS) and ch not in self.allowed
                for ch in field.data or ""):
             raise ValidationError(_l("Please remove the invisible control characters."))
 

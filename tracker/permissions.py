@@ -49,6 +49,11 @@ def can_vote(idea, user) -> bool:
     return user.is_authenticated and not is_author(idea, user) and can_vote_on(idea.status)
 
 
+def waits_for_others_votes(idea, user) -> bool:
+    """The reader's own item, still taking votes (from colleagues: not from its author)."""
+    return is_author(idea, user) and can_vote_on(idea.status)
+
+
 def can_delete_comment(comment, user) -> bool:
     return user.is_authenticated and (comment.author_id == user.id or user.role == Role.ADMIN)
 

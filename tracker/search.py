@@ -42,10 +42,10 @@ def fold(word: str) -> str:
     return word.translate(_PLAIN).replace("ß", "ss").replace("ẞ", "ss")
 
 
-# German typed without umlauts writes them out: "Gebuehr", "Aerger", "Moeller". Not "ue"
-# after a q ("Quelle", "Queue"), as Lucene's German normalisation has it.
+# German typed without umlauts writes them out: "Gebuehr", "Aerger", "Moeller". As in Lucene's
+# German normalisation, "ue" after a vowel or a q is left alone ("neue", "Bauer", "Quelle").
 _SPELLED_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
-_WRITTEN_OUT = re.compile(r"(?<![qQ])([aouAOU])[eE]")
+_WRITTEN_OUT = re.compile(r"([aoAO])[eE]|(?<![aeiouyäöüqAEIOUYÄÖÜQ])([uU])[eE]")
 
 
 def _words(query: str) -> list[str]:
@@ -53,18 +53,13 @@ def _words(query: str) -> list[str]:
     return re.findall(r"\w+", unicodedata.normalize("NFC", query or ""))[:MAX_TERMS]
 
 
-def search_terms(query: str) -> list[str]:
-    """Words of the query, folded."""
-    return [fold(word) for word in _words(query)]
-
-
 def spellings(word: str) -> list[str]:
     """The ways a word of the query is looked up, folded: as typed, and where German letters
     can be written two ways, the other way ("Müller" also as "Mueller", "Mueller" also as
     "Müller", which the index holds as "Muller"). The index keeps the text as written; the
-    query asks for both, so an item is found whichever way its author or the reader spelled it.
-    ("neue" is also looked up as "neu": a prefix, so it finds a few items more, not fewer.)"""
-    forms = [fold(word), fold(word.translate(_SPELLED_OUT)), fold(_WRITTEN_OUT.sub(r"\1", word))]
+    query asks for both, so an item is found whichever way its author or the reader spelled it."""
+    written_as_umlaut = _WRITTEN_OUT.sub(lambda match: match.group(1) or match.group(2), word)
+    forms = [fold(word), fold(word.translate(_SPELLED_OUT)), fold(written_as_umlaut)]
     return list(dict.fromkeys(forms))
 
 

@@ -17,8 +17,9 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 # Line breaks are kept as typed; ~~struck out~~ as on most sites. An image is shown as a link
-# to it (a page of colleagues' texts loads nothing from elsewhere). Raw HTML goes to nh3.
-_MARKDOWN = MarkdownIt("commonmark", {"breaks": True, "html": True}).enable("strikethrough").disable("image")
+# to it (a page of colleagues' texts loads nothing from elsewhere). HTML typed into a text is
+# shown as typed: as HTML, an unclosed "<!--" or "<?" would hide the rest of the text.
+_MARKDOWN = MarkdownIt("commonmark", {"breaks": True, "html": False}).enable("strikethrough").disable("image")
 
 
 CACHED_LENGTH = 5000  # texts up to this long are kept once rendered: most descriptions and comments

@@ -117,3 +117,28 @@ def test_the_item_page_shows_its_parts_in_the_order_they_are_read(page: Page, co
     assert side_top == text_top and side_left > text_left
     # The comments follow the description closely, however tall the side is.
     assert side_bottom > comments_top and comments_left == text_left and 0 < comments_top - text_bottom < 48
+
+
+@pytest.mark.browser_context_args(java_script_enabled=False)
+def test_without_javascript_a_page_asks_before_a_comment_is_deleted(page: Page, company: Company):
+    log_in(page, VOTER)
+    page.goto(f"/ideas/{company.idea_id}")
+    page.get_by_role("button", name="Delete comment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete comment")
+    expect(page.locator("blockquote.comment-body strong")).to_have_text("twice")
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.locator(".comment-body")).to_have_count(1)
+    page.get_by_role("button", name="Delete comment").click()
+    page.get_by_role("button", name="Delete comment").click()
+    expect(page.get_by_role("status").filter(has_text="The comment is deleted.")).to_be_visible()
+    expect(page.locator(".comment-body")).to_have_count(0)
+
+
+def test_the_page_that_asks_before_a_comment_is_deleted_is_accessible(page: Page, company: Company):
+    log_in(page, VOTER)
+    page.goto(f"/ideas/{company.idea_id}")
+    page.locator("form[data-confirm]").evaluate("form => form.removeAttribute('data-confirm')")  # as without script
+    page.get_by_role("button", name="Delete comment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete comment")
+    blocking = [v for v in Axe().run(page).response["violations"] if v["impact"] in BLOCKING]
+    assert not blocking, f"axe-core on the deletion's question:\n{describe(blocking)}"

@@ -1,5 +1,6 @@
 """Markdown from users: the same safe HTML whether the text is short (kept once rendered)
 or long (rendered each time), and an edited text is rendered anew."""
+import re
 import time
 
 import pytest
@@ -11,7 +12,8 @@ HOSTILE = '**bold** <script>alert(1)</script> [link](javascript:alert(1)) [ok](h
 
 def test_short_and_long_texts_render_the_same_safe_html():
     short = render_markdown(HOSTILE)
-    assert "<strong>bold</strong>" in short and "<script>" not in short and 'href="javascript' not in short
+    assert "<strong>bold</strong>" in short and "<script>" not in short
+    assert not re.search(r"href=[\"']?\s*javascript", short, re.I)
     assert '<a href="https://example.org" rel="noopener noreferrer nofollow">ok</a>' in short
     assert "<h3>Big</h3>" in short and "<h1>" not in short
     assert render_markdown(HOSTILE) == short  # again, from the kept results

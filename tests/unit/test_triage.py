@@ -42,13 +42,14 @@ def test_a_merge_with_an_anonymous_item_counts_the_same_whoever_wrote_it(employe
     """Were the duplicate's author to join the target's voters, an anonymous duplicate by the
     target's own author would add no vote and one by anybody else would: the count would tell."""
     grown = []
-    for duplicate_author, anonymous_item in ((colleague, "duplicate"), (employee, "duplicate"), (colleague, "target")):
+    for duplicate_author, anonymous_item in ((colleague, "duplicate"), (employee, "duplicate"), (colleague, "target"),
+                                             (employee, "target")):
         target = make_idea(colleague, title="Original", anonymous=anonymous_item == "target", team=team)
         duplicate = make_idea(duplicate_author, title="Copy", anonymous=anonymous_item == "duplicate", team=team)
         triage.move_idea(duplicate, leader, Status.DUPLICATE, duplicate_of=target)
         db.session.refresh(target)
         grown.append((target.vote_count, set(votes_of(target))))
-    assert grown == [(0, set())] * 3
+    assert grown == [(0, set())] * 4
 
 
 def test_merging_into_an_idea_carries_no_minutes(employee, colleague, leader, admin):

@@ -99,7 +99,7 @@ def test_mine_filter_does_not_reveal_others(client, hidden_authors, employee):
     assert re.search(r"0 items", page)
 
 
-def test_a_leader_who_moved_their_own_item_cannot_make_it_anonymous(client, leader, team, colleague):
+def test_a_leader_who_moved_their_own_item_cannot_make_it_anonymous(client, leader, team):
     """The history names who moved it: made anonymous, it would say "the author" did, one of the
     team's few leaders. The edit page says why and keeps what was typed; nothing is saved."""
     from tracker.models import Idea
@@ -114,6 +114,26 @@ def test_a_leader_who_moved_their_own_item_cannot_make_it_anonymous(client, lead
     assert refused.status_code == 422 and "it can no longer be made anonymous" in page and "Mine, edited" in page
     db.session.expire_all()
     assert (db.session.get(Idea, idea.id).anonymous, db.session.get(Idea, idea.id).title) == (False, "Mine, signed")
+
+
+def test_a_leader_who_answered_their_own_item_first_cannot_make_it_anonymous(leader, team, colleague):
+    """Their comment was the first response (the item stopped waiting): made anonymous, "the
+    author" would have answered it as one of its leaders. A colleague's comment does not count."""
+    from tracker.errors import DomainError
+
+    def fields(idea):
+        return dict(kind=idea.kind, title=idea.title, description=idea.description, category=idea.category,
+                    team=idea.team, minutes_per_week=30, anonymous=True)
+
+    answered = make_idea(leader, title="Answered by me", team=team)
+    services.add_comment(answered, colleague, "Same here")
+    services.add_comment(answered, leader, "We are on it")
+    with pytest.raises(DomainError, match="it can no longer be made anonymous"):
+        services.update_idea(answered, leader, **fields(answered))
+    merely_commented = make_idea(colleague, title="Commented on by me", team=team)
+    services.add_comment(merely_commented, colleague, "More detail")
+    services.update_idea(merely_commented, colleague, **fields(merely_commented))
+    assert merely_commented.anonymous
 
 
 def test_older_hand_overs_by_an_author_now_anonymous_name_nobody(client, leader, team, other_team, colleague):

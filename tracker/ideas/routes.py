@@ -238,6 +238,10 @@ def delete_comment(comment_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     idea_id = comment.idea_id
+    if request.form.get("confirmed") != "1":  # the browser did not ask (no JavaScript): this page asks
+        if not permissions.can_delete_comment(comment, current_user):
+            raise Refused(_("You can only delete your own comments."), back=url_for("ideas.detail", idea_id=idea_id))
+        return render_template("ideas/delete_comment.html", comment=comment)
     try:
         services.delete_comment(comment, current_user)
     except DomainError as error:

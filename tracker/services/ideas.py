@@ -50,12 +50,17 @@ def submit_idea(author: User, *, kind: str, title: str, description: str, catego
     return idea
 
 
-def _moved_by(idea: Idea, person: User) -> bool:
-    """Whether `person` moved the item or handed it over (as a leader of its team, or an admin).
-    Made anonymous afterwards, its history would show that "the author" did: that the author
-    is one of those few."""
-    return db.session.scalar(select(StatusChange.id).where(
-        StatusChange.idea_id == idea.id, StatusChange.actor_id == person.id).limit(1)) is not None
+def _answered_by(idea: Idea, person: User) -> bool:
+    """Whether `person` moved the item, handed it over, or gave its first response (a comment
+    by one who may move it: add_comment sets first_response_at to the comment's time). Made
+    anonymous afterwards, its history or its comments would show that "the author" did: that
+    the author is one of the team's few leaders or an admin."""
+    moved = select(StatusChange.id).where(StatusChange.idea_id == idea.id, StatusChange.actor_id == person.id)
+    if db.session.scalar(moved.limit(1)) is not None:
+        return True
+    return idea.first_response_at is not None and db.session.scalar(select(Comment.id).where(
+        Comment.idea_id == idea.id, Comment.author_id == person.id,
+        Comment.created_at == idea.first_response_at).limit(1)) is not None
 
 
 def update_idea(idea: Idea, editor: User, *, kind: str, title: str, description: str, category: Category | None,
@@ -72,9 +77,9 @@ def update_idea(idea: Idea, editor: User, *, kind: str, title: str, description:
     if moved_team and idea.status != INITIAL_STATUS:
         raise DomainError(_l("The owning team is working on this already; ask its leaders to hand it over."),
                           field="team_id")
-    if anonymous and not idea.anonymous and _moved_by(idea, editor):
-        raise DomainError(_l("You moved or handed over this item yourself, and its history shows who did: "
-                             "it can no longer be made anonymous."), field="anonymous")
+    if anonymous and not idea.anonymous and _answered_by(idea, editor):
+        raise DomainError(_l("You answered this item yourself as a leader (a move or the first response), "
+                             "and it shows: it can no longer be made anonymous."), field="anonymous")
     minutes = _check_minutes(kind, minutes_per_week)
     idea.kind, idea.title, idea.description = kind, title.strip(), description.strip()
     idea.category, idea.team, idea.anonymous = category, team, anonymous

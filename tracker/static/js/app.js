@@ -44,12 +44,23 @@
   });
   syncKind();
 
-  // Ask before what cannot be undone; without this file the form simply posts.
+  // Ask before what cannot be undone, and say so to the server; without this file the
+  // server asks on a page of its own.
   document.addEventListener("submit", function (event) {
-    var question = event.target.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
+    var form = event.target;
+    var question = form.getAttribute("data-confirm");
+    if (!question) { return; }
+    if (!window.confirm(question)) {
       event.preventDefault();
       event.stopImmediatePropagation();
+      return;
+    }
+    if (!form.querySelector("input[name=confirmed]")) {
+      var confirmed = document.createElement("input");
+      confirmed.type = "hidden";
+      confirmed.name = "confirmed";
+      confirmed.value = "1";
+      form.appendChild(confirmed);
     }
   }, true);
 
