@@ -267,6 +267,21 @@ def test_list_search_and_pagination(app, login_as, employee):
     assert "1 item" in page and "Form number 7" in page
 
 
+def test_searching_an_items_number_opens_it(login_as, employee):
+    """"#43" as the pages write it; a plain number is searched for as text (a year, an amount)."""
+    idea = make_idea(employee, title="Form 2024 needs three signatures")
+    other = make_idea(employee, title=f"Printer #{idea.id}")
+    client = login_as(employee)
+    for query in (f"%23{idea.id}", f"%23+{idea.id}", f"+%23{idea.id}+"):  # as a form sends "#7"
+        found = client.get(f"/?q={query}")
+        assert found.status_code == 302 and found.location == f"/ideas/{idea.id}", query
+    assert "Form 2024 needs three signatures" in client.get("/?q=2024").get_data(as_text=True)
+    missing = client.get("/?q=%2399999").get_data(as_text=True)
+    assert "0 items" in missing
+    assert client.get(f"/?q=%23{idea.id}+printer").status_code == 200  # more than a number: a search
+    assert other.id != idea.id
+
+
 @pytest.mark.parametrize("query", ["page=-1", "page=abc", "page=99999999999999999999", "team=abc",
                                    "category=99999999999999999999", "sort=nonsense", "kind=x", "status=x",
                                    "q=%00%ff", "q=" + "a" * 5000])

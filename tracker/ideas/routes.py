@@ -1,4 +1,6 @@
 """Browsing, submitting, voting and commenting."""
+import re
+
 from flask import (
     Blueprint, abort, current_app, flash, get_flashed_messages, redirect, render_template, request, url_for,
 )
@@ -17,6 +19,8 @@ from .forms import CommentForm, EmptyForm, IdeaForm, VoteForm
 VOTE_FLASH = "vote-"  # flashed as "vote-success" / "vote-error": shown in the vote box (base.html skips them)
 
 bp = Blueprint("ideas", __name__)
+
+ITEM_NUMBER = re.compile(r"#\s*([0-9]{1,10})")  # searched for, an item's number opens the item
 
 
 @bp.app_template_test("vote_answer")
@@ -74,6 +78,9 @@ def _list_filters() -> services.IdeaFilters:
 @bp.route("/")
 def index():
     filters = _list_filters()
+    number = ITEM_NUMBER.fullmatch(filters.q.strip()) if filters.q else None
+    if number and int(number.group(1)) <= MAX_ID and services.idea_by_id(int(number.group(1))) is not None:
+        return redirect(url_for("ideas.detail", idea_id=int(number.group(1))))  # "#43", as the pages write it
     page = min(_int_arg("page") or 1, 100000)
     panel = None  # the leaders' start page: what waits for their response, above the whole list
     if permissions.can_move_any(current_user) and page == 1 and not request.args:
