@@ -53,6 +53,11 @@ def _words(query: str) -> list[str]:
     return re.findall(r"\w+", unicodedata.normalize("NFC", query or ""))[:MAX_TERMS]
 
 
+def has_words(query: str) -> bool:
+    """Whether the query holds anything to search for (not only punctuation or symbols)."""
+    return bool(_words(query))
+
+
 def spellings(word: str) -> list[str]:
     """The ways a word of the query is looked up, folded: as typed, and where German letters
     can be written two ways, the other way ("Müller" also as "Mueller", "Mueller" also as

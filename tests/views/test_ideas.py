@@ -279,6 +279,10 @@ def test_searching_an_items_number_opens_it(login_as, employee):
     missing = client.get("/?q=%2399999").get_data(as_text=True)
     assert "0 items" in missing
     assert client.get(f"/?q=%23{idea.id}+printer").status_code == 200  # more than a number: a search
+    symbols = client.get("/?q=%2A+%25").get_data(as_text=True)
+    assert "“* %” holds no word to search for: here is every item." in symbols and "2 items" in symbols
+    assert "holds no word" not in client.get("/?q=printer").get_data(as_text=True)
+    assert "“&lt;&gt;” holds no word" in client.get("/?q=%3C%3E").get_data(as_text=True)
     assert other.id != idea.id
 
 

@@ -13,6 +13,7 @@ from ..errors import DomainError, Refused
 from ..extensions import limiter, writes_in_one_statement
 from ..forms import show_error
 from ..models import MAX_ID
+from ..search import has_words
 from ..workflow import Kind, Status
 from .forms import CommentForm, EmptyForm, IdeaForm, VoteForm
 
@@ -87,6 +88,7 @@ def index():
         panel = triage.Panel(None if current_user.is_admin else tuple(current_user.led_team_ids))
     pagination = services.list_ideas(filters, current_user, page, current_app.config["IDEAS_PER_PAGE"], panel)
     return render_template("ideas/index.html", pagination=pagination, filters=filters,
+                           wordless=bool(filters.q.strip()) and not has_words(filters.q),
                            waiting=pagination.waiting if panel else None,
                            categories=services.category_choices(str(get_locale())), teams=services.all_teams())
 
