@@ -79,9 +79,9 @@ def _list_filters() -> services.IdeaFilters:
 @bp.route("/")
 def index():
     filters = _list_filters()
-    number = ITEM_NUMBER.fullmatch(filters.q.strip()) if filters.q else None
-    if number and int(number.group(1)) <= MAX_ID and services.idea_by_id(int(number.group(1))) is not None:
-        return redirect(url_for("ideas.detail", idea_id=int(number.group(1))))  # "#43", as the pages write it
+    searched_item = _item_numbered(filters.q)
+    if searched_item is not None:
+        return redirect(url_for("ideas.detail", idea_id=searched_item))
     page = min(_int_arg("page") or 1, 100000)
     panel = None  # the leaders' start page: what waits for their response, above the whole list
     if permissions.can_move_any(current_user) and page == 1 and not request.args:
@@ -91,6 +91,14 @@ def index():
                            wordless=bool(filters.q.strip()) and not has_words(filters.q),
                            waiting=pagination.waiting if panel else None,
                            categories=services.category_choices(str(get_locale())), teams=services.all_teams())
+
+
+def _item_numbered(query: str) -> int | None:
+    """The item whose number, as the pages write it ("#43"), is the whole search, if it exists."""
+    number = ITEM_NUMBER.fullmatch(query.strip())
+    if number is None or int(number.group(1)) > MAX_ID or services.idea_by_id(int(number.group(1))) is None:
+        return None
+    return int(number.group(1))
 
 
 def _idea_form(idea=None) -> IdeaForm:
