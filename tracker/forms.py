@@ -107,9 +107,12 @@ def show_error(form, error, default_field: str) -> None:
         form.form_errors.append(error.message)
 
 
-# Invisible characters that str.strip() keeps: zero-width space, joiners, word joiner, the byte
-# order mark, the soft hyphen, direction marks.
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"
+# Invisible characters that str.strip() keeps: zero-width space, joiners, word joiner and the
+# invisible operators, the byte order mark, the soft hyphen, direction marks, the combining
+# grapheme joiner, the Mongolian vowel separator; and letters and symbols that show as blank
+# (the Hangul fillers, the blank Braille pattern); and the tag characters.
+_INVISIBLE = ("\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u200e\u200f\u034f\u180e"
+              "\u115f\u1160\u3164\uffa0\u2800" + "".join(chr(code) for code in range(0xE0000, 0xE0080)))
 # What str.strip() takes (no space character lies above U+3000), and those.
 _AROUND = "".join(chr(code) for code in range(0x3001) if chr(code).isspace()) + _INVISIBLE
 

@@ -46,6 +46,9 @@ def fold(word: str) -> str:
 # German normalisation, "ue" after a vowel or a q is left alone ("neue", "Bauer", "Quelle").
 _SPELLED_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 _WRITTEN_OUT = re.compile(r"([aoAO])[eE]|(?<![aeiouyäöüqAEIOUYÄÖÜQ])([uU])[eE]")
+# Read as an umlaut, a shorter word would match too much as a prefix ("due" as "du", "Joe" as
+# "Jo"); three letters keep "fuer" for "für".
+MIN_UMLAUT_READING = 3
 
 
 def _words(query: str) -> list[str]:
@@ -63,8 +66,10 @@ def spellings(word: str) -> list[str]:
     can be written two ways, the other way ("Müller" also as "Mueller", "Mueller" also as
     "Müller", which the index holds as "Muller"). The index keeps the text as written; the
     query asks for both, so an item is found whichever way its author or the reader spelled it."""
+    forms = [fold(word), fold(word.translate(_SPELLED_OUT))]
     written_as_umlaut = _WRITTEN_OUT.sub(lambda match: match.group(1) or match.group(2), word)
-    forms = [fold(word), fold(word.translate(_SPELLED_OUT)), fold(written_as_umlaut)]
+    if len(written_as_umlaut) >= MIN_UMLAUT_READING:
+        forms.append(fold(written_as_umlaut))
     return list(dict.fromkeys(forms))
 
 

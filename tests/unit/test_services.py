@@ -331,6 +331,7 @@ def test_a_word_is_looked_up_as_typed_and_the_other_german_way():
     assert spellings("Quelle") == ["Quelle"]
     assert spellings("neue") == ["neue"] and spellings("Bauer") == ["Bauer"] and spellings("Steuer") == ["Steuer"]
     assert spellings("Aerger") == ["Aerger", "Arger"] and spellings("UEBER") == ["UEBER", "UBER"]
+    assert spellings("due") == ["due"] and spellings("Joe") == ["Joe"] and spellings("ue") == ["ue"]  # "du*", "Jo*"
     assert spellings("Straße") == ["Strasse"]
     assert search_query("Müller fax", "postgresql") == "(Muller:* | Mueller:*) & fax:*"
     assert search_query("Müller fax", "sqlite") == '("Muller"* OR "Mueller"*) AND "fax"*'

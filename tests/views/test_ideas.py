@@ -50,6 +50,7 @@ def test_submit_a_pain_point(login_as, employee, team):
     ("title", "Delete\x7f and C1\x9b", "Please remove the invisible control characters."),
     ("title", "Invoice \u202egnirts", "Please remove the invisible control characters."),  # the rest backwards
     ("title", "\u200b\u200b \ufeff", "This field is required."),  # nothing visible
+    ("title", "\u2800\u3164 \U000e0041\u180e", "This field is required."),  # blank Braille, Hangul filler, a tag
 ])
 def test_bad_input_is_explained_kept_and_nothing_saved(login_as, employee, team, field, value, message):
     client = login_as(employee)
