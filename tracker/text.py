@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 
 ALLOWED_TAGS = {
@@ -17,10 +18,23 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
-# Line breaks are kept as typed; ~~struck out~~ as on most sites. An image is shown as a link
-# to it (a page of colleagues' texts loads nothing from elsewhere). HTML typed into a text is
+# Line breaks are kept as typed; ~~struck out~~ as on most sites. HTML typed into a text is
 # shown as typed: as HTML, an unclosed "<!--" or "<?" would hide the rest of the text.
-_MARKDOWN = MarkdownIt("commonmark", {"breaks": True, "html": False}).enable("strikethrough").disable("image")
+_MARKDOWN = MarkdownIt("commonmark", {"breaks": True, "html": False}).enable("strikethrough")
+
+
+def _image_as_link(renderer, tokens, idx, options, env) -> str:
+    """An image as a link to it, named by its description (a page of colleagues' texts loads
+    nothing from elsewhere); inside a link, its description alone (a link holds no link)."""
+    token = tokens[idx]
+    source = token.attrGet("src") or ""
+    text = escapeHtml(renderer.renderInlineAsText(token.children or [], options, env) or source)
+    links = [t.type for t in tokens[:idx] if t.type in ("link_open", "link_close")]
+    inside_link = links.count("link_open") > links.count("link_close")
+    return text if inside_link else f'<a href="{escapeHtml(source)}">{text}</a>'
+
+
+_MARKDOWN.add_render_rule("image", _image_as_link)
 
 
 CACHED_LENGTH = 5000  # texts up to this long are kept once rendered: most descriptions and comments

@@ -29,10 +29,13 @@ def test_an_edited_text_is_rendered_anew():
     assert render_markdown(None) == ""
 
 
-def test_markdown_is_rendered_as_commonmark_with_line_breaks_and_no_images():
+def test_markdown_is_rendered_as_commonmark_with_line_breaks_and_images_as_links():
     html = render_markdown("one\ntwo\n- a list\n- of two\n\n~~struck~~ ![a chart](https://example.org/c.png)")
     assert html == ('<p>one<br>\ntwo</p>\n<ul>\n<li>a list</li>\n<li>of two</li>\n</ul>\n<p><s>struck</s> '
-                    '!<a href="https://example.org/c.png" rel="noopener noreferrer nofollow">a chart</a></p>\n')
+                    '<a href="https://example.org/c.png" rel="noopener noreferrer nofollow">a chart</a></p>\n')
+    linked = render_markdown("[![the plan](https://example.org/p.png)](https://example.org/plan) and ![x](javascript:y)")
+    assert linked == ('<p><a href="https://example.org/plan" rel="noopener noreferrer nofollow">the plan</a> and '
+                      '![x](javascript:y)</p>\n')
 
 
 @pytest.mark.parametrize("unit", ["[", "![", "[a](", "*a", "_a", "\\", "[![", "~~a", "<a"])
