@@ -73,7 +73,7 @@ def _may_not_move(idea):
     if not permissions.can_move_idea(idea, current_user):
         message = _("Only leaders of the owning team and admins can move this item.")
         if _wants_json():
-            return jsonify(ok=False, message=message), 403
+            return _refused(idea, message)  # the script's answer, as for an own anonymous item
         raise Refused(message, back=url_for("ideas.detail", idea_id=idea.id))
     return None
 

@@ -254,14 +254,13 @@ def delete_comment(comment_id: int):
         abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    idea_id = comment.idea_id
-    if request.form.get("confirmed") != "1":  # the browser did not ask (no JavaScript): this page asks
-        if not permissions.can_delete_comment(comment, current_user):
-            raise Refused(_("You can only delete your own comments."), back=url_for("ideas.detail", idea_id=idea_id))
-        return render_template("ideas/delete_comment.html", comment=comment)
+    back = url_for("ideas.detail", idea_id=comment.idea_id) + "#comments"
     try:
+        if request.form.get("confirmed") != "1":  # the browser did not ask (no JavaScript): this page asks
+            services.check_comment_deletable(comment, current_user)
+            return render_template("ideas/delete_comment.html", comment=comment)
         services.delete_comment(comment, current_user)
     except DomainError as error:
-        raise Refused(error.message, back=url_for("ideas.detail", idea_id=idea_id) + "#comments")
+        raise Refused(error.message, back=back) from error
     flash(_("The comment is deleted."), "success")
-    return redirect(url_for("ideas.detail", idea_id=idea_id) + "#comments")
+    return redirect(back)

@@ -10,8 +10,8 @@ from .accounts import (
 )
 from .browsing import SORTS, IdeaFilters, ItemPage, item_page, list_ideas, reader_vote
 from .ideas import (
-    add_comment, cast_vote, comment_by_id, delete_comment, get_vote, idea_by_id, submit_idea, update_idea,
-    withdraw_vote,
+    add_comment, cast_vote, check_comment_deletable, comment_by_id, delete_comment, get_vote, idea_by_id,
+    submit_idea, update_idea, withdraw_vote,
 )
 from .organisation import (
     active_categories, all_categories, all_teams, all_users, category_by_id, category_choices, create_team,
@@ -26,8 +26,8 @@ __all__ = [
     "password_reset_for", "register_user", "reset_password", "send_account_exists", "send_confirmation",
     "send_password_reset", "set_locale", "update_settings",
     "SORTS", "IdeaFilters", "ItemPage", "item_page", "list_ideas", "reader_vote",
-    "add_comment", "cast_vote", "comment_by_id", "delete_comment", "get_vote", "idea_by_id", "submit_idea",
-    "update_idea", "withdraw_vote",
+    "add_comment", "cast_vote", "check_comment_deletable", "comment_by_id", "delete_comment", "get_vote",
+    "idea_by_id", "submit_idea", "update_idea", "withdraw_vote",
     "active_categories", "all_categories", "all_teams", "all_users", "category_by_id", "category_choices",
     "create_team", "create_user",
     "get_or_create_team", "next_category_position", "save_category", "set_password_of", "team_by_id",

@@ -262,9 +262,14 @@ def add_comment(idea: Idea, author: User, body: str) -> Comment:
     return comment
 
 
-def delete_comment(comment: Comment, user: User) -> None:
+def check_comment_deletable(comment: Comment, user: User) -> None:
+    """Raises NotAllowed, with the reason, unless `user` may delete the comment."""
     if not permissions.can_delete_comment(comment, user):
         raise NotAllowed(_l("You can only delete your own comments."))
+
+
+def delete_comment(comment: Comment, user: User) -> None:
+    check_comment_deletable(comment, user)
     deleted = db.session.execute(delete(Comment).where(Comment.id == comment.id).returning(Comment.idea_id)).first()
     if deleted is None:  # a second click: it is gone already
         db.session.rollback()
