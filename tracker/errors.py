@@ -62,11 +62,28 @@ def _wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
+# The long texts a form may carry, by field name. When a form cannot be saved for a reason
+# that is not the text's (the session ended, too many attempts, the database did not answer),
+# the error page shows them again, so that nothing typed at length is lost.
+_TYPED_FIELDS = {"title": _l("Title"), "description": _l("Description"), "body": _l("Comment"), "note": _l("Note")}
+
+
+def _typed_text(error: HTTPException | None = None) -> list[tuple[str, str]]:
+    """(label, text) of what the failed request's form carried, for a page of our own only:
+    shown to whoever sent it from one of our pages, never for a form posted from another site."""
+    if request.method != "POST" or (error is not None and error.code == 413):  # 413: the body stays unread
+        return []
+    if request.headers.get("Origin") != request.host_url.rstrip("/"):
+        return []
+    return [(label, text) for name, label in _TYPED_FIELDS.items() if (text := request.form.get(name, "")).strip()]
+
+
 def _render(error: HTTPException, message=None, back: str | None = None):
     """The error page (JSON for a client that asks for it); `back`: the page to go back to."""
     if _wants_json():
         return jsonify(error=str(message or error.name), status=error.code), error.code
-    return render_template("errors/error.html", error=error, message=message, back=back), error.code
+    return render_template("errors/error.html", error=error, message=message, back=back,
+                           typed=_typed_text(error)), error.code
 
 
 def register_error_handlers(app) -> None:
@@ -114,7 +131,7 @@ def register_error_handlers(app) -> None:
                 message = _l("Too much happened at once and your change was not saved. Please try again.") \
                     if request.method == "POST" else _l("Too much happened at once. Please try again in a moment.")
             return jsonify(error=str(message), status=503), 503
-        return render_template("errors/unavailable.html", busy=busy), 503
+        return render_template("errors/unavailable.html", busy=busy, typed=_typed_text()), 503
 
     @app.errorhandler(Exception)
     def unexpected(error):

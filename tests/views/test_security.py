@@ -73,4 +73,32 @@ def test_a_database_outage_shows_a_clear_503(app, client, employee, monkeypatch)
         assert response.status_code == 503
         assert "Nebenan is briefly unavailable" in page and "Traceback" not in page
         assert client.get("/", headers={"Accept": "application/json"}).json["status"] == 503
+        posted = client.post("/ideas/1/comments", data={"body": "Mein langer Kommentar"},
+                             headers={"Origin": "http://localhost"})
+        assert posted.status_code == 503
+        assert "Mein langer Kommentar</textarea>" in posted.get_data(as_text=True)  # to copy, not lost
     assert client.get("/").status_code == 200  # and back without a restart
+
+
+def test_a_comment_sent_after_the_session_ended_is_shown_back_to_copy(app, client, csrf, employee, colleague):
+    """Logged out in another tab while typing: the refused form's text is on the error page,
+    escaped, and nothing is saved; a form posted from another site gets no such page."""
+    from tests.conftest import csrf_token
+    from tests.factories import make_idea
+
+    idea = make_idea(colleague)
+    login(client, employee, csrf_token=csrf_token(client.get("/login").get_data(as_text=True)))
+    token = csrf_token(client.get(f"/ideas/{idea.id}").get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": token})  # the other tab
+    typed = "Zwei Absätze <b>Text</b>,\nan denen ich lange saß."
+    response = client.post(f"/ideas/{idea.id}/comments", data={"body": typed, "csrf_token": token},
+                           headers={"Origin": "http://localhost"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "What you typed" in page
+    assert "Zwei Absätze &lt;b&gt;Text&lt;/b&gt;,\nan denen ich lange saß.</textarea>" in page
+    assert idea.comment_count == 0 and not idea.comments
+
+    elsewhere = client.post(f"/ideas/{idea.id}/comments", data={"body": typed, "csrf_token": token},
+                            headers={"Origin": "https://evil.example"})
+    assert elsewhere.status_code == 400 and "What you typed" not in elsewhere.get_data(as_text=True)
