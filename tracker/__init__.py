@@ -140,12 +140,13 @@ def _init_login(app: Flask) -> None:
 
 def _init_i18n(app: Flask) -> None:
     from . import fragments, i18n, permissions, triage, urls, workflow
-    from .text import plain_text, render_markdown
+    from .text import markdown_text, plain_text, render_markdown
     from .ideas.forms import blank_comment_body
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     app.jinja_env.filters.update(
         markdown=render_markdown,
+        markdown_text=markdown_text,
         date=i18n.date_filter,
         datetime=i18n.datetime_filter,
         number=i18n.number_filter,

@@ -66,6 +66,13 @@ def _render(source: str) -> Markup:
     return Markup(clean)
 
 
+def markdown_text(source: str) -> str:
+    """A text's words without its Markdown marks, on one line: for an excerpt, where the text
+    shows inside a sentence or is cut short ("**Danke**" reads "Danke")."""
+    words = nh3.clean(str(render_markdown(source)), tags=set())
+    return " ".join(Markup(words).unescape().split())
+
+
 def plain_text(html) -> str:
     """What a macro written for pages made, as plain text for an email: &amp;, &lt; and &#39;
     back to the characters that were typed. (The macro escapes what it shows because its

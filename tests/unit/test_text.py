@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tracker.text import CACHED_LENGTH, render_markdown
+from tracker.text import CACHED_LENGTH, markdown_text, render_markdown
 
 HOSTILE = '**bold** <script>alert(1)</script> [link](javascript:alert(1)) [ok](https://example.org)\n# Big'
 
@@ -36,6 +36,12 @@ def test_markdown_is_rendered_as_commonmark_with_line_breaks_and_images_as_links
     linked = render_markdown("[![the plan](https://example.org/p.png)](https://example.org/plan) and ![x](javascript:y)")
     assert linked == ('<p><a href="https://example.org/plan" rel="noopener noreferrer nofollow">the plan</a> and '
                       '![x](javascript:y)</p>\n')
+
+
+def test_an_excerpt_keeps_the_words_without_the_marks():
+    text = "## Warum?\n\n**Danke** für [den Link](https://x.example) & `code`\n\n- eins\n- <b>zwei</b>"
+    assert markdown_text(text) == "Warum? Danke für den Link & code eins <b>zwei</b>"
+    assert markdown_text("") == ""
 
 
 @pytest.mark.parametrize("unit", ["[", "![", "[a](", "*a", "_a", "\\", "[![", "~~a", "<a"])

@@ -227,6 +227,20 @@ def test_notifications_page_bell_and_read(login_as, client, employee, colleague,
     assert "0 unread" in client.get("/").get_data(as_text=True)
 
 
+def test_notes_and_comments_read_as_markdown_on_the_page_and_as_words_in_excerpts(login_as, client, employee,
+                                                                                 colleague, leader):
+    idea = make_idea(employee, title="Stamp")
+    services.add_comment(idea, colleague, "**Same** here, see [the form](https://example.com/f)")
+    triage.move_idea(idea, leader, Status.DECLINED, note="**Nicht** möglich: <i>Recht</i>")
+    page = login_as(employee).get(f"/ideas/{idea.id}").get_data(as_text=True)
+    history = page.split('class="timeline"')[1]
+    assert "<p><strong>Nicht</strong> möglich: &lt;i&gt;Recht&lt;/i&gt;</p>" in history
+    assert "Declined: Nicht möglich: &lt;i&gt;Recht&lt;/i&gt;</p>" in page  # in a sentence: the words
+    notes = client.get("/notifications").get_data(as_text=True)
+    assert "Same here, see the form</p>" in notes and "Nicht möglich: &lt;i&gt;Recht&lt;/i&gt;</p>" in notes
+    assert "**" not in notes
+
+
 def test_leaders_start_page_lists_waiting_items(login_as, employee, leader):
     from datetime import timedelta
 

@@ -18,8 +18,9 @@ class MoveForm(FlaskForm):
     # Not limited to the allowed targets here: the workflow refuses other moves with a clear message.
     to_status = SelectField(_l("Move to"), validators=[InputRequired()], validate_choice=False)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000), NoControlCharacters(allow_newlines=True)],
-                         filters=[strip], description=_l("Shown publicly on the item. Required when declining "
-                                                         "(the reason) and when implemented (what changed)."))
+                         filters=[strip], description=_l("Shown publicly on the item; Markdown is allowed. Required "
+                                                         "when declining (the reason) and when implemented (what "
+                                                         "changed)."))
     saving_hours = DecimalNumberField(
         _l("Realised saving (hours per week)"), places=2, validators=[Optional(), SAVING_RANGE],
         unreadable=SAVING_RANGE.message, description=_l("For Implemented: an estimate for the whole company."))
