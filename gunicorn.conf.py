@@ -23,3 +23,14 @@ control_socket_disable = True
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
+
+
+def when_ready(server):
+    """Rate limits are counted per process unless they are stored where every process sees them:
+    with the default memory storage, each of the workers lets through the whole limit."""
+    storage = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    if server.num_workers > 1 and storage.startswith("memory"):
+        server.log.warning("%d workers count rate limits each on their own (RATELIMIT_STORAGE_URI=%s), so "
+                           "each limit lets through %d times as much; set RATELIMIT_STORAGE_URI to a Redis "
+                           "server (redis://host:6379/0) that all of them share", server.num_workers, storage,
+                           server.num_workers)

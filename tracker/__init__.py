@@ -95,6 +95,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     cli.register(app)
     # first, before any other hook can open the request's connection (Flask-WTF's, the limiter's)
     app.before_request_funcs.setdefault(None, []).insert(0, _mark_request)
+    app.before_request_funcs[None].insert(0, _limit_form_fields)  # before anything parses the form
     app.after_request(_security_headers)
     return app
 
@@ -235,6 +236,18 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
+def _limit_form_fields() -> None:
+    """Werkzeug refuses a multipart form of more than MAX_FORM_PARTS parts, but parses a
+    url-encoded one whole: 690,000 empty fields ("a=&a=&…", within the 2 MB a request may
+    carry) took a worker a second, before the CSRF check could refuse them. The same limit
+    for both, counted on the raw body (kept for the form parser, which reads it from there)."""
+    from flask import abort, current_app, request
+
+    if request.mimetype == "application/x-www-form-urlencoded" and \
+            request.get_data(cache=True).count(b"&") >= current_app.config["MAX_FORM_PARTS"]:
+        abort(413)
+
+
 def _mark_request() -> None:
     """A GET or HEAD request changes nothing (every change is a POST with its CSRF token); a
     view marked writes_in_one_statement changes one thing in one statement. Neither needs a
@@ -277,4 +290,7 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    # Pages hold what one person may see (names, addresses, notifications): not kept by the
+    # browser, so that Back after logging out shows none of it. Static files set their own.
+    response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -8,7 +8,7 @@ import logging
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 
-from flask import current_app, has_request_context, render_template
+from flask import after_this_request, current_app, has_request_context, render_template
 from flask_babel import force_locale
 from flask_mail import Message
 from sqlalchemy import func, select, union, update
@@ -165,6 +165,25 @@ def send_one(user: User, subject_template: str, body_template: str, *, locale: s
         log.warning("email %s to user %s failed (%s)", body_template, user.id, error)
         return False
     return True
+
+
+def send_after_response(user: User, subject_template: str, body_template: str, *, locale: str | None = None,
+                        **context) -> None:
+    """send_one once the page has gone out to the browser, so that how long the mail server
+    takes does not show in the answer (for the password link: whether an address has an
+    account). A failure is logged, as by send_one."""
+    app, user_id = current_app._get_current_object(), user.id
+
+    def send() -> None:
+        with app.app_context():
+            recipient = db.session.get(User, user_id)
+            if recipient is not None:
+                send_one(recipient, subject_template, body_template, locale=locale, **context)
+
+    @after_this_request
+    def _when_sent(response):
+        response.call_on_close(send)
+        return response
 
 
 def _email(user: User, subject_template: str, body_template: str, locale: str | None = None, **context) -> Message:

@@ -137,6 +137,9 @@ def test_with_a_mail_server_a_new_account_opens_with_the_emailed_link_and_its_pa
     assert "we sent a link to neu@example.com. Open it and enter your password" in page
     [email] = smtp.to("neu@example.com")
     assert "confirm your email address" in email["Subject"]
+    # Not greeted by the name typed at registration: to an address that has not said yes yet,
+    # no words of whoever registered it (such as "your initial password is …").
+    assert smtp.body(email).startswith("Hello,\r\n") and "Neu Ling" not in smtp.body(email)
     # Not before the link is opened: the right password alone sends a new link instead.
     refused = _log_in(client)
     assert refused.status_code == 200 and "We sent a new link to neu@example.com" in refused.get_data(as_text=True)

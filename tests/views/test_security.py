@@ -1,5 +1,5 @@
 """Headers, cookies and sessions as a browser and an attacker see them."""
-from tests.conftest import login
+from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD
 
 
@@ -83,7 +83,6 @@ def test_a_database_outage_shows_a_clear_503(app, client, employee, monkeypatch)
 def test_a_comment_sent_after_the_session_ended_is_shown_back_to_copy(app, client, csrf, employee, colleague):
     """Logged out in another tab while typing: the refused form's text is on the error page,
     escaped, and nothing is saved; a form posted from another site gets no such page."""
-    from tests.conftest import csrf_token
     from tests.factories import make_idea
 
     idea = make_idea(colleague)
@@ -102,3 +101,18 @@ def test_a_comment_sent_after_the_session_ended_is_shown_back_to_copy(app, clien
     elsewhere = client.post(f"/ideas/{idea.id}/comments", data={"body": typed, "csrf_token": token},
                             headers={"Origin": "https://evil.example"})
     assert elsewhere.status_code == 400 and "What you typed" not in elsewhere.get_data(as_text=True)
+
+
+def test_pages_are_not_kept_by_the_browser(client, employee):
+    """Back after logging out must not show the people list or notifications from the cache."""
+    login(client, employee)
+    for path in ("/", "/notifications", "/settings"):
+        assert client.get(path).headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")
+
+
+def test_a_form_of_very_many_fields_is_refused_before_anyone_parses_it(client, csrf, employee):
+    crowd = client.post("/login", data="a=&" * 1000, content_type="application/x-www-form-urlencoded")
+    assert crowd.status_code == 413 and "That is too much text" in crowd.get_data(as_text=True)
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    assert login(client, employee, csrf_token=token).status_code == 302
