@@ -168,6 +168,13 @@ class _Inbox:
     def __init__(self):
         self.messages = []
         self.raw = []  # the bytes as they arrived, for what a strict reader sees
+        self.gone = set()  # addresses whose mailbox no longer exists: refused with 550
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.gone:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes

@@ -1,7 +1,11 @@
-"""Email through Flask-Mail, with a timeout so a dead mail server cannot hang a request."""
+"""Email through Flask-Mail, with a timeout so a dead mail server cannot hang a request, and
+text that every mail server takes."""
 import base64
 import smtplib
+from email.charset import QP, Charset
+from email.mime.text import MIMEText
 
+import flask_mail
 from flask import current_app
 from flask_mail import Connection, Mail
 
@@ -24,6 +28,18 @@ class _TimeoutConnection(Connection):
 class TimeoutMail(Mail):
     def connect(self):
         return _TimeoutConnection(current_app.extensions["mail"])
+
+
+class Message(flask_mail.Message):
+    """Flask-Mail's message with its text in quoted-printable. Flask-Mail sends UTF-8 text as
+    8bit, each line as long as typed, and mail servers refuse a line over 998 characters
+    (RFC 5321): one long link in a comment kept that notification, and the others sent after
+    it, from ever going out. Quoted-printable lines are at most 76 characters."""
+
+    def _mimetext(self, text, subtype="plain"):
+        charset = Charset("utf-8")
+        charset.body_encoding = QP
+        return MIMEText(text, _subtype=subtype, _charset=charset)
 
 
 # Bytes of text per encoded word: "Subject: " and the word's base64 (52 characters) and frame

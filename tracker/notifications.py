@@ -5,17 +5,17 @@ after the commit; a failure is logged and left for `flask send-pending` to retry
 it never breaks the request and never loses the in-app notification.
 """
 import logging
+import smtplib
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 
 from flask import after_this_request, current_app, has_request_context, render_template
 from flask_babel import force_locale
-from flask_mail import Message
 from sqlalchemy import func, select, union, update
 from sqlalchemy.orm import joinedload
 
 from .extensions import db, mail
-from .mail import encoded_subject
+from .mail import Message, encoded_subject
 from .models import MAX_ID, Comment, Idea, Notification, User, Vote, utcnow
 from .workflow import EmailPreference
 
@@ -202,24 +202,42 @@ def _email_context(user: User, locale: str | None = None):
         yield
 
 
+# The mail server said no to one email (its recipient, its size), not to the connection: the
+# others still go out over it.
+_REFUSED_ONE = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
+
+
 def _send_batch(batch: list[tuple[Message, list[Notification]]]) -> tuple[int, int]:
-    """Sends over one connection; marks what went out and counts an attempt on what did not."""
+    """Sends over one connection; marks what went out and counts an attempt on what did not.
+    An email the server refuses is skipped (a mailbox that no longer exists must not hold up
+    everyone else's); when the connection fails, the rest waits for the next run."""
     if not batch:
         return 0, 0
-    sent = 0
+    sent = tried = 0
     try:
         with mail.connect() as connection:
             for message, notifications in batch:
-                connection.send(message)
-                for notification in notifications:
-                    notification.emailed_at = utcnow()
-                sent += 1
+                try:
+                    connection.send(message)
+                except _REFUSED_ONE as error:
+                    log.warning("the mail server refused an email to user %s (%s); it will be retried",
+                                notifications[0].user_id, error)
+                    _count_attempt(notifications)
+                else:
+                    for notification in notifications:
+                        notification.emailed_at = utcnow()
+                    sent += 1
+                tried += 1
     except Exception as error:  # SMTP errors, refused or timed-out connections
-        log.warning("email failed after %d of %d (%s); the rest will be retried", sent, len(batch), error)
-        for _message, notifications in batch[sent:]:
-            for notification in notifications:
-                notification.email_attempts += 1
+        log.warning("email failed after %d of %d (%s); the rest will be retried", tried, len(batch), error)
+        for _message, notifications in batch[tried:]:
+            _count_attempt(notifications)
     db.session.commit()
     return sent, len(batch) - sent
+
+
+def _count_attempt(notifications: list[Notification]) -> None:
+    for notification in notifications:
+        notification.email_attempts += 1
 
 

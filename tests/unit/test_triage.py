@@ -185,6 +185,32 @@ def test_emails_carry_titles_comments_and_notes_as_they_were_typed(app, smtp, em
     assert 'Tom & Jerry\'s "urgent" <forms>' in body and "&amp;" not in body and "&#39;" not in body
 
 
+def test_a_long_line_reaches_the_reader_whole(smtp, employee, colleague):
+    """Mail servers refuse lines over 998 characters: the text goes as quoted-printable,
+    short lines on the wire, the link whole in the reader's mail program."""
+    link = "https://sharepoint.example.com/sites/vertrieb/" + "Freigaben/Reisekosten-%C3%9Cbersicht-" * 32
+    idea = make_idea(employee)
+    services.add_comment(idea, colleague, f"Die Vorlage liegt hier: {link} – bitte ansehen")
+    [email] = smtp.to(employee.email)
+    assert f"Die Vorlage liegt hier: {link} – bitte ansehen" in smtp.body(email)
+    assert max(len(line) for line in smtp.raw[-1].split(b"\r\n")) <= 78
+    assert notes_for(employee)[0].emailed_at is not None
+
+
+def test_a_refused_address_holds_up_nobody_elses_email(app, smtp, employee, colleague, leader):
+    """A mailbox that no longer exists (550) is counted and retried later; the emails after it
+    in the same run still go out."""
+    idea = make_idea(employee)
+    services.cast_vote(idea, colleague)
+    smtp.gone.add(employee.email)
+    triage.move_idea(idea, leader, Status.REVIEW)
+    assert smtp.to(employee.email) == [] and len(smtp.to(colleague.email)) == 1
+    [refused] = [n for n in notes_for(employee) if n.type == "status_changed"]
+    [delivered] = [n for n in notes_for(colleague) if n.type == "status_changed"]
+    assert (refused.emailed_at, refused.email_attempts) == (None, 1)
+    assert delivered.emailed_at is not None
+
+
 def test_a_dead_mail_server_breaks_nothing_and_is_retried(app, dead_smtp, employee, colleague, leader, caplog):
     idea = make_idea(employee)
     services.cast_vote(idea, colleague)
