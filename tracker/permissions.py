@@ -89,8 +89,9 @@ def movable_ids(ideas, user, own_anonymous: frozenset[int] = frozenset()) -> fro
 
 
 def is_responder(idea, user) -> bool:
-    """Whose comment counts as the first response: the same people who may move it."""
-    return can_move_idea(idea, user)
+    """Whose comment counts as the first response: the people who may move it, but not its
+    author (a leader or an admin adding to their own item has answered nobody)."""
+    return can_move_idea(idea, user) and not is_author(idea, user)
 
 
 def can_lead(user) -> bool:

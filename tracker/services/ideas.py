@@ -51,10 +51,10 @@ def submit_idea(author: User, *, kind: str, title: str, description: str, catego
 
 
 def _answered_by(idea: Idea, person: User) -> bool:
-    """Whether `person` moved the item, handed it over, or gave its first response (a comment
-    by one who may move it: add_comment sets first_response_at to the comment's time). Made
-    anonymous afterwards, its history or its comments would show that "the author" did: that
-    the author is one of the team's few leaders or an admin."""
+    """Whether `person` moved the item, handed it over, or gave its first response (add_comment
+    set first_response_at to the time of an author's own comment until authors' comments stopped
+    counting as a response). Made anonymous afterwards, its history or its comments would show
+    that "the author" did: that the author is one of the team's few leaders or an admin."""
     moved = select(StatusChange.id).where(StatusChange.idea_id == idea.id, StatusChange.actor_id == person.id)
     if db.session.scalar(moved.limit(1)) is not None:
         return True
