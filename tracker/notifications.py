@@ -153,11 +153,13 @@ def send_digests() -> int:
     return _send_batch(batch)[0]
 
 
-def send_one(user: User, subject_template: str, body_template: str, *, locale: str | None = None, **context) -> bool:
+def send_one(user: User, subject_template: str, body_template: str, *, locale: str | None = None,
+             to: str | None = None, **context) -> bool:
     """One email to `user` now, in their language (`locale` for someone who has not chosen one:
     that of the page that asked for it), outside the notifications (the link that confirms an
-    address). False, and logged, when the mail server failed."""
-    message = _email(user, subject_template, body_template, locale=locale, **context)
+    address); `to`: another address of theirs than the account's. False, and logged, when the
+    mail server failed."""
+    message = _email(user, subject_template, body_template, locale=locale, to=to, **context)
     try:
         with mail.connect() as connection:
             connection.send(message)
@@ -186,11 +188,12 @@ def send_after_response(user: User, subject_template: str, body_template: str, *
         return response
 
 
-def _email(user: User, subject_template: str, body_template: str, locale: str | None = None, **context) -> Message:
-    """An email to `user`, written in their language."""
+def _email(user: User, subject_template: str, body_template: str, locale: str | None = None, to: str | None = None,
+           **context) -> Message:
+    """An email to `user` (at `to`, else the account's address), written in their language."""
     with _email_context(user, locale):
         return Message(subject=encoded_subject(render_template(subject_template, user=user, **context).strip()),
-                       recipients=[user.email], body=render_template(body_template, user=user, **context))
+                       recipients=[to or user.email], body=render_template(body_template, user=user, **context))
 
 
 @contextmanager

@@ -177,3 +177,70 @@ def test_the_link_is_mailed_once_the_page_is_sent(client, smtp, employee):
     assert response.status_code == 302 and smtp.to(employee.email) == []
     response.close()
     assert len(smtp.to(employee.email)) == 1
+
+
+def _change_email(client, email, current=PASSWORD):
+    return client.post("/settings/email", data={"email": email, "current": current})
+
+
+def test_a_new_email_address_counts_once_its_link_is_opened(app, client, smtp, employee, colleague):
+    old = employee.email
+    login(client, employee)
+    assert "Change your email address" in client.get("/settings").get_data(as_text=True)
+    wrong = _change_email(client, "erika.neu@example.com", current="not-my-password")
+    assert wrong.status_code == 422 and "That is not your current password." in wrong.get_data(as_text=True)
+    assert 'value="erika.neu@example.com"' in wrong.get_data(as_text=True)  # what was typed stays
+    taken = _change_email(client, colleague.email)
+    assert taken.status_code == 422 and "An account with this email address already exists." in taken.get_data(
+        as_text=True)
+    asked = _change_email(client, "  Erika.Neu@Example.com ")
+    assert asked.status_code == 302
+    assert "We sent a link to erika.neu@example.com. Your address changes when you open it" in \
+        client.get("/settings").get_data(as_text=True)
+    db.session.refresh(employee)
+    assert employee.email == old  # not before the new inbox said yes
+    [message] = smtp.to("erika.neu@example.com")
+    body = smtp.body(message)
+    assert message["Subject"] == "Nebenan: confirm your new email address"
+    assert body.startswith("Hello,\r\n") and employee.name not in body
+    link = re.search(r"http://[^/\s]+(/settings/email/\S+)", body).group(1)
+
+    page = client.get(link).get_data(as_text=True)  # opening it asks; nothing changes on a GET
+    assert "From now on you log in with erika.neu@example.com" in page
+    db.session.refresh(employee)
+    assert employee.email == old
+    assert client.post(link).location == "/settings"
+    db.session.refresh(employee)
+    assert employee.email == "erika.neu@example.com" and employee.email_confirmed_at is not None
+    [notice] = smtp.to(old)
+    assert "is now erika.neu@example.com" in smtp.body(notice)
+    refused = client.post(link, follow_redirects=True).get_data(as_text=True)  # used: the address changed since
+    assert "your address has changed since" in refused
+    client.post("/logout")
+    assert _log_in(client, "erika.neu@example.com", PASSWORD).status_code == 302
+
+
+def test_a_link_for_a_new_address_works_only_for_its_own_account(app, client, smtp, employee, colleague):
+    login(client, employee)
+    _change_email(client, "erika.neu@example.com")
+    link = re.search(r"http://[^/\s]+(/settings/email/\S+)", smtp.body(smtp.to("erika.neu@example.com")[0])).group(1)
+    other = app.test_client()
+    login(other, colleague)
+    page = other.get(link, follow_redirects=True).get_data(as_text=True)
+    assert "This link belongs to another account." in page
+    other.post(link)
+    db.session.refresh(colleague)
+    assert colleague.email == "max@example.com"
+    broken = client.get(link[:-3] + "abc", follow_redirects=True).get_data(as_text=True)
+    assert "This link is not valid. Please use the whole link from the email." in broken
+    db.session.refresh(employee)
+    assert employee.email == "erika@example.com"
+
+
+def test_without_a_mail_server_the_address_changes_at_once(client, employee):
+    login(client, employee)
+    assert "We email a link" not in client.get("/settings").get_data(as_text=True)
+    assert _change_email(client, "erika.neu@example.com").status_code == 302
+    assert "Your email address is now erika.neu@example.com." in client.get("/settings").get_data(as_text=True)
+    db.session.refresh(employee)
+    assert employee.email == "erika.neu@example.com"

@@ -26,6 +26,8 @@ RULES = {
     "auth.logout": (PUBLIC, None),
     "auth.settings": (MEMBER, None),
     "auth.change_password": (MEMBER, None),
+    "auth.change_email": (MEMBER, None),
+    "auth.confirm_email_change": (MEMBER, None),  # and only for the account the link was sent for
     "ideas.index": (MEMBER, None),
     "ideas.new": (MEMBER, None),
     "ideas.detail": (MEMBER, None),

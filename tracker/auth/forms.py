@@ -57,6 +57,12 @@ class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
 
 
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(_l("New email address"), validators=[DataRequired(), Email(check_deliverability=False),
+                                                            Length(max=254), _reachable_by_email], filters=[strip])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+
+
 class SettingsForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     email_preference = SelectField(_l("Email notifications"), choices=[

@@ -11,9 +11,11 @@ from .. import notifications, services
 from ..errors import DomainError
 from ..extensions import limiter
 from ..forms import show_error
+from ..ideas.forms import EmptyForm
 from ..urls import page_for
 from .forms import (
-    ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, NewPasswordForm, RegisterForm, SettingsForm,
+    ChangeEmailForm, ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, NewPasswordForm, RegisterForm,
+    SettingsForm,
 )
 
 bp = Blueprint("auth", __name__)
@@ -249,7 +251,14 @@ def settings():
         refresh()  # the confirmation in the language just chosen
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.settings"))
-    return render_template("auth/settings.html", form=form, password_form=ChangePasswordForm())
+    return _settings_page(form=form)
+
+
+def _settings_page(**forms):
+    """The settings page, with the form that was refused (marked, with what was typed)."""
+    forms = {"form": _settings_form(), "password_form": ChangePasswordForm(), "email_form": ChangeEmailForm(),
+             **forms}
+    return render_template("auth/settings.html", mail=notifications.mail_enabled(), **forms)
 
 
 def _guessing_key() -> str:
@@ -260,11 +269,16 @@ def _refused(response) -> bool:
     return response.status_code == 422
 
 
+# A session left open must not let anyone try the current password without end: the password
+# and the email forms count together.
+_guessing_limit = limiter.shared_limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
+                                       scope="current-password", key_func=_guessing_key, methods=["POST"],
+                                       deduct_when=_refused)
+
+
 @bp.route("/settings/password", methods=["GET", "POST"])
 @login_required
-# A session left open must not let anyone try the current password without end.
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"], key_func=_guessing_key, methods=["POST"],
-               deduct_when=_refused, scope="change-password")
+@_guessing_limit
 def change_password():
     """The password, changed with the current one; this session stays (with its "remember me"),
     every other one ends."""
@@ -280,7 +294,51 @@ def change_password():
             _keep_this_session()
             flash(_("Your new password is saved. You are logged out everywhere else."), "success")
             return redirect(url_for("auth.settings"))
-    return render_template("auth/settings.html", form=_settings_form(), password_form=form), 422
+    return _settings_page(password_form=form), 422
+
+
+@bp.route("/settings/email", methods=["GET", "POST"])
+@login_required
+@_guessing_limit
+def change_email():
+    """A new address, with the current password. With a mail server the account moves there
+    once a link sent to it is opened (the address is the way in: it must be one's own)."""
+    if request.method == "GET":
+        return redirect(url_for("auth.settings", _anchor="change-email"))
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            email = services.check_new_email(current_user, form.current.data, form.email.data)
+        except DomainError as error:
+            show_error(form, error, "email")
+        else:
+            if not notifications.mail_enabled():
+                services.change_email(current_user, email)
+                flash(_("Your email address is now %(email)s.", email=email), "success")
+            elif services.send_email_change(current_user, email):
+                flash(_("We sent a link to %(email)s. Your address changes when you open it; until then it stays "
+                        "%(old)s.", email=email, old=current_user.email), "success")
+            else:
+                flash(_("We could not send the email just now. Please try again in a few minutes."), "error")
+            return redirect(url_for("auth.settings"))
+    return _settings_page(email_form=form), 422
+
+
+@bp.route("/settings/email/<token>", methods=["GET", "POST"])
+@login_required
+def confirm_email_change(token: str):
+    """The link from the email to the new address: asks, then moves the account there."""
+    try:
+        email = services.email_change_for(token, current_user)
+        form = EmptyForm()
+        if form.validate_on_submit():
+            services.change_email(current_user, email)
+            flash(_("Your email address is now %(email)s.", email=email), "success")
+            return redirect(url_for("auth.settings"))
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("auth.settings"))
+    return render_template("auth/confirm_email_change.html", email=email, form=form)
 
 
 def _settings_form() -> SettingsForm:

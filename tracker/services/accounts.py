@@ -280,3 +280,65 @@ def update_settings(user: User, locale: str, email_preference: str) -> None:
                                                       Notification.emailed_at.is_(None)).values(emailed_at=utcnow()))
     user.locale, user.email_preference = locale, email_preference
     db.session.commit()
+
+
+def _email_changes() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="nebenan-change-email")
+
+
+def _address_taken(email: str) -> bool:
+    return db.session.scalar(select(User.id).where(User.email == email)) is not None
+
+
+def check_new_email(user: User, current: str, new_email: str) -> str:
+    """The address `user` asked to move to, normalised, after the checks a registration makes
+    and their current password (a session left open must not hand the account to another inbox)."""
+    if not user.check_password(current):
+        raise DomainError(_l("That is not your current password."), field="current")
+    email = normalise_email(new_email)
+    if email == user.email:
+        raise DomainError(_l("This is your address already."), field="email")
+    if not email_domain_allowed(email):
+        raise DomainError(_l("Please use your company email address."), field="email")
+    if _address_taken(email):
+        raise DomainError(_l("An account with this email address already exists."), field="email")
+    return email
+
+
+def send_email_change(user: User, email: str) -> bool:
+    """Emails the link that moves the account to `email`, to that address: only its owner can
+    open it. False when the mail server failed (logged)."""
+    token = _email_changes().dumps({"id": user.id, "from": user.email, "to": email})
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.confirm_email_change", token=token)
+    return notifications.send_one(user, "email/change_subject.txt", "email/change.txt", to=email, link=link,
+                                  days=CONFIRM_DAYS)
+
+
+def email_change_for(token: str, user: User) -> str:
+    """The address the link (send_email_change) moves `user` to. A link that is broken, too
+    old, for another account, or from before the address last changed raises DomainError."""
+    try:
+        claims = _email_changes().loads(token, max_age=CONFIRM_DAYS * 24 * 3600)
+    except SignatureExpired:
+        raise DomainError(_l("This link is too old. Please ask for the change again in your settings."))
+    except BadSignature:
+        raise DomainError(_INVALID_LINK)
+    if not isinstance(claims, dict) or claims.get("id") != user.id:
+        raise DomainError(_l("This link belongs to another account. Log in as the account that asked for the "
+                             "change, then open it again."))
+    if claims.get("from") != user.email:
+        raise DomainError(_l("This link is not valid any more: your address has changed since."))
+    return claims["to"]
+
+
+def change_email(user: User, email: str) -> str:
+    """Moves the account to `email`, confirmed (by the link, or at once where no mail server
+    could carry one); the old address hears of it. Returns the old address."""
+    if _address_taken(email):
+        raise DomainError(_l("An account with this email address already exists."), field="email")
+    old = user.email
+    user.email, user.email_confirmed_at = email, utcnow()
+    commit_or_conflict(_l("An account with this email address already exists."), field="email")
+    if notifications.mail_enabled():
+        notifications.send_one(user, "email/changed_subject.txt", "email/changed.txt", to=old, new=email)
+    return old
