@@ -84,16 +84,23 @@ def send_confirmation(user: User) -> bool:
     return notifications.send_one(user, "email/confirm_subject.txt", "email/confirm.txt", link=link, days=CONFIRM_DAYS)
 
 
+def _claims(links: URLSafeTimedSerializer, token: str, too_old) -> dict:
+    """What the token of an emailed link (valid CONFIRM_DAYS) carries; DomainError with
+    `too_old`, or that it is not valid, for a link that cannot be used."""
+    try:
+        claims = links.loads(token, max_age=CONFIRM_DAYS * 24 * 3600)
+    except SignatureExpired:
+        raise DomainError(too_old)
+    except BadSignature:
+        raise DomainError(_INVALID_LINK)
+    return claims if isinstance(claims, dict) else {}
+
+
 def confirmation_for(token: str) -> User:
     """The account whose address the link (send_confirmation) confirms. A link that is
     broken, too old, or for an address the account no longer has raises DomainError."""
-    try:
-        claims = _confirmations().loads(token, max_age=CONFIRM_DAYS * 24 * 3600)
-    except SignatureExpired:
-        raise DomainError(_l("This link is too old. Log in with your password to get a new one."))
-    except BadSignature:
-        raise DomainError(_INVALID_LINK)
-    user = get_by_id(User, claims.get("id")) if isinstance(claims, dict) else None
+    claims = _claims(_confirmations(), token, _l("This link is too old. Log in with your password to get a new one."))
+    user = get_by_id(User, claims.get("id"))
     if user is None or user.email != claims.get("email"):
         raise DomainError(_INVALID_LINK)
     return user
@@ -317,13 +324,9 @@ def send_email_change(user: User, email: str) -> bool:
 def email_change_for(token: str, user: User) -> str:
     """The address the link (send_email_change) moves `user` to. A link that is broken, too
     old, for another account, or from before the address last changed raises DomainError."""
-    try:
-        claims = _email_changes().loads(token, max_age=CONFIRM_DAYS * 24 * 3600)
-    except SignatureExpired:
-        raise DomainError(_l("This link is too old. Please ask for the change again in your settings."))
-    except BadSignature:
-        raise DomainError(_INVALID_LINK)
-    if not isinstance(claims, dict) or claims.get("id") != user.id:
+    claims = _claims(_email_changes(), token,
+                     _l("This link is too old. Please ask for the change again in your settings."))
+    if claims.get("id") != user.id:
         raise DomainError(_l("This link belongs to another account. Log in as the account that asked for the "
                              "change, then open it again."))
     if claims.get("from") != user.email:
