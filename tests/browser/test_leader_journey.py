@@ -173,8 +173,14 @@ def test_journey_leader_triages_on_the_board_and_the_anonymous_author_hears_of_i
             expect(cards(page, status).locator(f"[data-idea-id='{idea_id}']")).to_have_count(1)
     expect(count(page, Status.NEW)).to_have_text("4")
     expect(count(page, Status.REVIEW)).to_have_text("1")
-    # At 1920 px the seven columns fit: nothing cut off, no scrollbar.
-    assert page.evaluate("(b => b.scrollWidth <= b.clientWidth)(document.querySelector('[data-board]'))")
+    # At 1920 px the seven columns fit side by side; at 1280 px those that do not fit wrap below,
+    # and none is cut off or needs a sideways scroll to be found.
+    boxes = "[...document.querySelectorAll('.board-column')].map(c => c.getBoundingClientRect().toJSON())"
+    assert len({round(box["top"]) for box in page.evaluate(boxes)}) == 1 and len(page.evaluate(boxes)) == 7
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert max(box["right"] for box in page.evaluate(boxes)) <= 1280
+    assert page.evaluate("document.documentElement.scrollWidth <= 1280")
+    page.set_viewport_size(WIDE["viewport"])
     html = page.content()
     for secret in (*AUTHOR, "Mustermann"):
         assert secret not in html, f"the anonymous author leaks into the board: {secret!r}"
