@@ -185,6 +185,17 @@ def test_emails_carry_titles_comments_and_notes_as_they_were_typed(app, smtp, em
     assert 'Tom & Jerry\'s "urgent" <forms>' in body and "&amp;" not in body and "&#39;" not in body
 
 
+def test_the_implemented_email_says_the_saving_with_the_note(smtp, employee, leader, login_as):
+    idea = make_idea(employee)
+    for status in (Status.REVIEW, Status.PLANNED, Status.IN_PROGRESS):
+        triage.move_idea(idea, leader, status)
+    triage.move_idea(idea, leader, Status.IMPLEMENTED, note="The form is **digital** now.", saving_minutes=150)
+    body = smtp.body(smtp.to(employee.email)[-1]).replace("\r\n", "\n")
+    assert "\nRealised saving: 2.5 hours per week.\nThe form is **digital** now.\n" in body
+    listed = login_as(employee).get("/notifications").get_data(as_text=True)
+    assert "Realised saving: 2.5 hours per week. The form is digital now.</p>" in listed
+
+
 def test_a_long_line_reaches_the_reader_whole(smtp, employee, colleague):
     """Mail servers refuse lines over 998 characters: the text goes as quoted-printable,
     short lines on the wire, the link whole in the reader's mail program."""
