@@ -192,6 +192,17 @@ class _Inbox:
         return message.get_body(preferencelist=("plain",)).get_content()
 
 
+def mail_after_response_sent() -> None:
+    """Waits for the emails the app sends after a response (notifications.send_after_response)."""
+    import threading
+
+    from tracker.notifications import AFTER_RESPONSE
+
+    for thread in threading.enumerate():
+        if thread.name == AFTER_RESPONSE:
+            thread.join(timeout=10)
+
+
 def _point_mail_at(app, host, port):
     app.config.update(MAIL_SERVER=host, MAIL_PORT=port)
     state = app.extensions["mail"]

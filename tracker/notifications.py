@@ -6,6 +6,7 @@ it never breaks the request and never loses the in-app notification.
 """
 import logging
 import smtplib
+import threading
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 
@@ -169,22 +170,30 @@ def send_one(user: User, subject_template: str, body_template: str, *, locale: s
     return True
 
 
+# The name of the threads send_after_response starts (tests wait for them by it).
+AFTER_RESPONSE = "nebenan-mail-after-response"
+
+
 def send_after_response(user: User, subject_template: str, body_template: str, *, locale: str | None = None,
                         **context) -> None:
-    """send_one once the page has gone out to the browser, so that how long the mail server
-    takes does not show in the answer (for the password link: whether an address has an
-    account). A failure is logged, as by send_one."""
+    """send_one once the page has gone out, in a thread of its own, so that how long the mail
+    server takes shows neither in the answer nor in when the connection closes (for the
+    password link: whether an address has an account), and holds up no worker. A failure is
+    logged; the person can ask again."""
     app, user_id = current_app._get_current_object(), user.id
 
     def send() -> None:
-        with app.app_context():
-            recipient = db.session.get(User, user_id)
-            if recipient is not None:
-                send_one(recipient, subject_template, body_template, locale=locale, **context)
+        try:
+            with app.app_context():
+                recipient = db.session.get(User, user_id)
+                if recipient is not None:
+                    send_one(recipient, subject_template, body_template, locale=locale, **context)
+        except Exception:  # the database, a template: nobody else would hear of it
+            log.exception("email %s to user %s failed", body_template, user_id)
 
     @after_this_request
     def _when_sent(response):
-        response.call_on_close(send)
+        response.call_on_close(threading.Thread(target=send, name=AFTER_RESPONSE).start)
         return response
 
 
@@ -205,9 +214,9 @@ def _email_context(user: User, locale: str | None = None):
         yield
 
 
-# The mail server said no to one email (its recipient, its size), not to the connection: the
-# others still go out over it.
-_REFUSED_ONE = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
+# The mail server said no to one email (its recipient; its size, refused with the sender when
+# the server announces SIZE), not to the connection: the others still go out over it.
+_REFUSED_ONE = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
 def _send_batch(batch: list[tuple[Message, list[Notification]]]) -> tuple[int, int]:

@@ -133,6 +133,22 @@ def test_a_leaders_or_admins_comment_on_their_own_item_is_no_first_response(lead
         assert own.anonymous
 
 
+def test_an_author_whose_own_comment_once_counted_as_first_response_stays_named(leader, team, colleague):
+    """Before an author's own comment stopped counting, a leader's comment on their own item
+    set the first response; such an item shows a leader answered as "the author": refused."""
+    from tracker.errors import DomainError
+    from tracker.models import Comment
+
+    older = make_idea(leader, title="Answered by me, back then", team=team)
+    services.add_comment(older, colleague, "Same here")
+    mine = services.add_comment(older, leader, "We are on it")
+    older.first_response_at = db.session.get(Comment, mine.id).created_at  # as add_comment once set it
+    db.session.commit()
+    with pytest.raises(DomainError, match="it can no longer be made anonymous"):
+        services.update_idea(older, leader, kind=older.kind, title=older.title, description=older.description,
+                             category=older.category, team=older.team, minutes_per_week=30, anonymous=True)
+
+
 def test_older_hand_overs_by_an_author_now_anonymous_name_nobody(client, leader, team, other_team, colleague):
     """Made anonymous before that was refused (above): the hand-over reads "A leader", as moves do."""
     idea = make_idea(leader, title="Handed on", team=team)

@@ -2,7 +2,7 @@
 import re
 from unittest import mock
 
-from tests.conftest import login
+from tests.conftest import login, mail_after_response_sent
 from tests.factories import PASSWORD
 from tracker.extensions import db
 from tracker.services import accounts
@@ -13,6 +13,7 @@ NEW = "a-brand-new-password"
 def _ask(client, email, **kw):
     response = client.post("/password/forgot", data={"email": email}, **kw)
     response.close()  # as a WSGI server does once the page is sent: the email goes out then
+    mail_after_response_sent()
     return response
 
 
@@ -176,23 +177,29 @@ def test_the_link_is_mailed_once_the_page_is_sent(client, smtp, employee):
     response = client.post("/password/forgot", data={"email": employee.email})
     assert response.status_code == 302 and smtp.to(employee.email) == []
     response.close()
+    mail_after_response_sent()
     assert len(smtp.to(employee.email)) == 1
 
 
 def _change_email(client, email, current=PASSWORD):
-    return client.post("/settings/email", data={"email": email, "current": current})
+    return client.post("/settings/email", data={"new-email-email": email, "new-email-current": current})
 
 
-def test_a_new_email_address_counts_once_its_link_is_opened(app, client, smtp, employee, colleague):
+def _email_change_link(smtp, address) -> str:
+    return re.search(r"http://[^/\s]+(/settings/email/\S+)", smtp.body(smtp.to(address)[-1])).group(1)
+
+
+def test_a_new_email_address_counts_once_its_link_is_opened(app, client, smtp, employee):
     old = employee.email
+    elsewhere = app.test_client()
+    login(elsewhere, employee)  # a session on another device
+    _ask(client, old)  # a link for a new password, to the address the account is leaving
+    reset_link = _reset_link(smtp, old)
     login(client, employee)
     assert "Change your email address" in client.get("/settings").get_data(as_text=True)
     wrong = _change_email(client, "erika.neu@example.com", current="not-my-password")
     assert wrong.status_code == 422 and "That is not your current password." in wrong.get_data(as_text=True)
     assert 'value="erika.neu@example.com"' in wrong.get_data(as_text=True)  # what was typed stays
-    taken = _change_email(client, colleague.email)
-    assert taken.status_code == 422 and "An account with this email address already exists." in taken.get_data(
-        as_text=True)
     asked = _change_email(client, "  Erika.Neu@Example.com ")
     assert asked.status_code == 302
     assert "We sent a link to erika.neu@example.com. Your address changes when you open it" in \
@@ -203,27 +210,45 @@ def test_a_new_email_address_counts_once_its_link_is_opened(app, client, smtp, e
     body = smtp.body(message)
     assert message["Subject"] == "Nebenan: confirm your new email address"
     assert body.startswith("Hello,\r\n") and employee.name not in body
-    link = re.search(r"http://[^/\s]+(/settings/email/\S+)", body).group(1)
+    link = _email_change_link(smtp, "erika.neu@example.com")
 
     page = client.get(link).get_data(as_text=True)  # opening it asks; nothing changes on a GET
     assert "From now on you log in with erika.neu@example.com" in page
     db.session.refresh(employee)
     assert employee.email == old
     assert client.post(link).location == "/settings"
+    assert "Your email address is now erika.neu@example.com. You are logged out everywhere else." in \
+        client.get("/settings").get_data(as_text=True)  # this session goes on
     db.session.refresh(employee)
     assert employee.email == "erika.neu@example.com" and employee.email_confirmed_at is not None
-    [notice] = smtp.to(old)
+    assert elsewhere.get("/").status_code == 302  # the other one has ended
+    [notice] = smtp.to(old)[1:]
     assert "is now erika.neu@example.com" in smtp.body(notice)
-    refused = client.post(link, follow_redirects=True).get_data(as_text=True)  # used: the address changed since
-    assert "your address has changed since" in refused
+    used = client.post(link, follow_redirects=True).get_data(as_text=True)
+    assert "your address or your password has changed since" in used
     client.post("/logout")
+    # Whoever reads the old address now cannot use the link for a new password sent there.
+    refused = client.post(reset_link, data={"password": NEW, "confirm": NEW})
+    assert refused.status_code == 302 and refused.location == "/password/forgot"
     assert _log_in(client, "erika.neu@example.com", PASSWORD).status_code == 302
+
+
+def test_an_address_with_an_account_is_neither_told_nor_taken(client, smtp, employee, colleague):
+    """The answer is the one any address gets (nobody learns whose address has an account); the
+    link goes to that address, and opened by the asker it is refused."""
+    login(client, employee)
+    assert _change_email(client, colleague.email).status_code == 302
+    assert f"We sent a link to {colleague.email}." in client.get("/settings").get_data(as_text=True)
+    refused = client.post(_email_change_link(smtp, colleague.email), follow_redirects=True)
+    assert "An account with this email address already exists." in refused.get_data(as_text=True)
+    db.session.refresh(employee)
+    assert employee.email == "erika@example.com"
 
 
 def test_a_link_for_a_new_address_works_only_for_its_own_account(app, client, smtp, employee, colleague):
     login(client, employee)
     _change_email(client, "erika.neu@example.com")
-    link = re.search(r"http://[^/\s]+(/settings/email/\S+)", smtp.body(smtp.to("erika.neu@example.com")[0])).group(1)
+    link = _email_change_link(smtp, "erika.neu@example.com")
     other = app.test_client()
     login(other, colleague)
     page = other.get(link, follow_redirects=True).get_data(as_text=True)
@@ -237,9 +262,12 @@ def test_a_link_for_a_new_address_works_only_for_its_own_account(app, client, sm
     assert employee.email == "erika@example.com"
 
 
-def test_without_a_mail_server_the_address_changes_at_once(client, employee):
+def test_without_a_mail_server_the_address_changes_at_once(client, employee, colleague):
     login(client, employee)
     assert "We email a link" not in client.get("/settings").get_data(as_text=True)
+    taken = _change_email(client, colleague.email)  # as registering it would say, without a mail server
+    assert taken.status_code == 422 and "An account with this email address already exists." in \
+        taken.get_data(as_text=True)
     assert _change_email(client, "erika.neu@example.com").status_code == 302
     assert "Your email address is now erika.neu@example.com." in client.get("/settings").get_data(as_text=True)
     db.session.refresh(employee)

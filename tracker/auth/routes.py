@@ -256,9 +256,8 @@ def settings():
 
 def _settings_page(**forms):
     """The settings page, with the form that was refused (marked, with what was typed)."""
-    forms = {"form": _settings_form(), "password_form": ChangePasswordForm(), "email_form": ChangeEmailForm(),
-             **forms}
-    return render_template("auth/settings.html", mail=notifications.mail_enabled(), **forms)
+    forms = {"form": _settings_form(), "password_form": ChangePasswordForm(), "email_form": _email_form(), **forms}
+    return render_template("auth/settings.html", **forms)
 
 
 def _guessing_key() -> str:
@@ -297,30 +296,38 @@ def change_password():
     return _settings_page(password_form=form), 422
 
 
+def _link_sent(response) -> bool:
+    return response.status_code == 302
+
+
 @bp.route("/settings/email", methods=["GET", "POST"])
 @login_required
 @_guessing_limit
+# Each link goes to an address of the person's choosing: limited like the links for a new password.
+@limiter.limit(lambda: current_app.config["RATELIMIT_PASSWORD_RESET"], key_func=_guessing_key, methods=["POST"],
+               deduct_when=_link_sent, scope="change-email")
 def change_email():
     """A new address, with the current password. With a mail server the account moves there
     once a link sent to it is opened (the address is the way in: it must be one's own)."""
     if request.method == "GET":
         return redirect(url_for("auth.settings", _anchor="change-email"))
-    form = ChangeEmailForm()
+    form = _email_form()
     if form.validate_on_submit():
         try:
             email = services.check_new_email(current_user, form.current.data, form.email.data)
-        except DomainError as error:
-            show_error(form, error, "email")
-        else:
             if not notifications.mail_enabled():
                 services.change_email(current_user, email)
-                flash(_("Your email address is now %(email)s.", email=email), "success")
+                _keep_this_session()
+                flash(_("Your email address is now %(email)s. You are logged out everywhere else.", email=email),
+                      "success")
             elif services.send_email_change(current_user, email):
                 flash(_("We sent a link to %(email)s. Your address changes when you open it; until then it stays "
                         "%(old)s.", email=email, old=current_user.email), "success")
             else:
                 flash(_("We could not send the email just now. Please try again in a few minutes."), "error")
             return redirect(url_for("auth.settings"))
+        except DomainError as error:
+            show_error(form, error, "email")
     return _settings_page(email_form=form), 422
 
 
@@ -333,12 +340,22 @@ def confirm_email_change(token: str):
         form = EmptyForm()
         if form.validate_on_submit():
             services.change_email(current_user, email)
-            flash(_("Your email address is now %(email)s.", email=email), "success")
+            _keep_this_session()
+            flash(_("Your email address is now %(email)s. You are logged out everywhere else.", email=email),
+                  "success")
             return redirect(url_for("auth.settings"))
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("auth.settings"))
     return render_template("auth/confirm_email_change.html", email=email, form=form)
+
+
+def _email_form() -> ChangeEmailForm:
+    # Its own prefix: its "current password" must not share the password form's id on the page.
+    form = ChangeEmailForm(prefix="new-email")
+    if notifications.mail_enabled():
+        form.email.description = _("We email a link to the new address; your address changes when you open it.")
+    return form
 
 
 def _settings_form() -> SettingsForm:

@@ -115,9 +115,10 @@ def _password_resets() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="nebenan-reset-password")
 
 
-def _password_fingerprint(user: User) -> str:
-    """Changes with the password: a link that set it once cannot set it again."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+def _fingerprint(secret: str) -> str:
+    """A short digest of a secret that a link must find unchanged: the password (a link that
+    set it once cannot set it again), the session token (see email_change_for)."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:20]
 
 
 def send_password_reset(email: str) -> None:
@@ -127,7 +128,8 @@ def send_password_reset(email: str) -> None:
     user = db.session.scalar(select(User).where(User.email == normalise_email(email), User.active))
     if user is None:
         return
-    token = _password_resets().dumps({"id": user.id, "password": _password_fingerprint(user)})
+    token = _password_resets().dumps({"id": user.id, "email": user.email,
+                                      "password": _fingerprint(user.password_hash)})
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
     notifications.send_after_response(user, "email/reset_subject.txt", "email/reset.txt", locale=str(get_locale()),
                                       link=link, hours=RESET_HOURS)
@@ -135,15 +137,16 @@ def send_password_reset(email: str) -> None:
 
 def password_reset_for(token: str) -> User:
     """The account whose password the link (send_password_reset) sets. A link that is broken,
-    older than RESET_HOURS, used already (the password changed since) or for a deactivated
-    account raises DomainError."""
+    older than RESET_HOURS, used already (the password changed since), sent to an address the
+    account has left since (its next owner must not get in) or for a deactivated account
+    raises DomainError."""
     try:
         claims = _password_resets().loads(token, max_age=RESET_HOURS * 3600)
     except BadSignature:  # SignatureExpired too
         raise DomainError(_INVALID_RESET)
     user = get_by_id(User, claims.get("id")) if isinstance(claims, dict) else None
-    if user is None or not user.active or \
-            not secrets.compare_digest(str(claims.get("password", "")), _password_fingerprint(user)):
+    if user is None or not user.active or claims.get("email") != user.email or \
+            not secrets.compare_digest(str(claims.get("password", "")), _fingerprint(user.password_hash)):
         raise DomainError(_INVALID_RESET)
     return user
 
@@ -299,7 +302,9 @@ def _address_taken(email: str) -> bool:
 
 def check_new_email(user: User, current: str, new_email: str) -> str:
     """The address `user` asked to move to, normalised, after the checks a registration makes
-    and their current password (a session left open must not hand the account to another inbox)."""
+    and their current password (a session left open must not hand the account to another inbox).
+    While the app sends email, an address that has an account is not said to have one (nobody
+    learns a colleague's address that way): the link goes there, and change_email refuses it."""
     if not user.check_password(current):
         raise DomainError(_l("That is not your current password."), field="current")
     email = normalise_email(new_email)
@@ -307,7 +312,7 @@ def check_new_email(user: User, current: str, new_email: str) -> str:
         raise DomainError(_l("This is your address already."), field="email")
     if not email_domain_allowed(email):
         raise DomainError(_l("Please use your company email address."), field="email")
-    if _address_taken(email):
+    if not notifications.mail_enabled() and _address_taken(email):
         raise DomainError(_l("An account with this email address already exists."), field="email")
     return email
 
@@ -315,7 +320,8 @@ def check_new_email(user: User, current: str, new_email: str) -> str:
 def send_email_change(user: User, email: str) -> bool:
     """Emails the link that moves the account to `email`, to that address: only its owner can
     open it. False when the mail server failed (logged)."""
-    token = _email_changes().dumps({"id": user.id, "from": user.email, "to": email})
+    token = _email_changes().dumps({"id": user.id, "from": user.email, "to": email,
+                                    "session": _fingerprint(user.session_token)})
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.confirm_email_change", token=token)
     return notifications.send_one(user, "email/change_subject.txt", "email/change.txt", to=email, link=link,
                                   days=CONFIRM_DAYS)
@@ -323,24 +329,27 @@ def send_email_change(user: User, email: str) -> bool:
 
 def email_change_for(token: str, user: User) -> str:
     """The address the link (send_email_change) moves `user` to. A link that is broken, too
-    old, for another account, or from before the address last changed raises DomainError."""
+    old, for another account, or from before the address or the password last changed (both
+    give the account a new session token) raises DomainError."""
     claims = _claims(_email_changes(), token,
                      _l("This link is too old. Please ask for the change again in your settings."))
     if claims.get("id") != user.id:
         raise DomainError(_l("This link belongs to another account. Log in as the account that asked for the "
                              "change, then open it again."))
-    if claims.get("from") != user.email:
-        raise DomainError(_l("This link is not valid any more: your address has changed since."))
+    if claims.get("from") != user.email or \
+            not secrets.compare_digest(str(claims.get("session", "")), _fingerprint(user.session_token)):
+        raise DomainError(_l("This link is not valid any more: your address or your password has changed since."))
     return claims["to"]
 
 
 def change_email(user: User, email: str) -> str:
     """Moves the account to `email`, confirmed (by the link, or at once where no mail server
-    could carry one); the old address hears of it. Returns the old address."""
+    could carry one); the old address hears of it. Every session the account had ends, as
+    after a new password (the caller logs this one in again). Returns the old address."""
     if _address_taken(email):
         raise DomainError(_l("An account with this email address already exists."), field="email")
     old = user.email
-    user.email, user.email_confirmed_at = email, utcnow()
+    user.email, user.email_confirmed_at, user.session_token = email, utcnow(), new_session_token()
     commit_or_conflict(_l("An account with this email address already exists."), field="email")
     if notifications.mail_enabled():
         notifications.send_one(user, "email/changed_subject.txt", "email/changed.txt", to=old, new=email)

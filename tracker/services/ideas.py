@@ -243,7 +243,7 @@ def comment_by_id(comment_id: int) -> Comment | None:
 
 def add_comment(idea: Idea, author: User, body: str) -> Comment:
     """Posts a comment and tells the item's followers. A comment by a leader of the
-    owning team (or an admin) counts as the first response."""
+    owning team (or an admin) counts as the first response, unless they wrote the item."""
     now = utcnow()
     recipients = notifications.followers(idea)
     comment = Comment(idea=idea, author=author, body=body.strip(), created_at=now)
