@@ -3,6 +3,7 @@ import logging
 
 from flask import g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -68,12 +69,17 @@ def _wants_json() -> bool:
 _TYPED_FIELDS = {"title": _l("Title"), "description": _l("Description"), "body": _l("Comment"), "note": _l("Note")}
 
 
+def _from_our_page() -> bool:
+    """Whether the browser says the request came from one of our own pages (Origin)."""
+    return request.headers.get("Origin") == request.host_url.rstrip("/")
+
+
 def _typed_text(error: HTTPException | None = None) -> list[tuple[str, str]]:
     """(label, text) of what the failed request's form carried, for a page of our own only:
     shown to whoever sent it from one of our pages, never for a form posted from another site."""
     if request.method != "POST" or (error is not None and error.code == 413):  # 413: the body stays unread
         return []
-    if request.headers.get("Origin") != request.host_url.rstrip("/"):
+    if not _from_our_page():
         return []
     return [(label, text) for name, label in _TYPED_FIELDS.items() if (text := request.form.get(name, "")).strip()]
 
@@ -90,9 +96,11 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         log.info("CSRF check failed on %s: %s", request.path, error.description)
+        message = _l("Your form expired or came from elsewhere. Please reload the page and try again.")
+        if _from_our_page() and not current_user.is_authenticated:  # logged out in another tab, say
+            message = _l("You were logged out before this was sent. Please log in and send it again.")
         # back to the page the form belongs to (/ideas/7 for /ideas/7/vote), to reload it there
-        return _render(error, _l("Your form expired or came from elsewhere. Please reload the page and try again."),
-                       back=page_for(request.path))
+        return _render(error, message, back=page_for(request.path))
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -61,6 +61,15 @@ def test_the_users_setting_wins_over_the_browser(client, employee):
     assert "Your settings are saved." in back.get_data(as_text=True)
 
 
+def test_logging_out_keeps_the_language_of_the_account(client, employee):
+    employee.locale = "de"
+    db.session.commit()
+    login(client, employee)
+    out = client.post("/logout", headers={"Accept-Language": "en"}, follow_redirects=True)
+    page = out.get_data(as_text=True)
+    assert '<html lang="de">' in page and "Sie sind abgemeldet." in page
+
+
 def test_the_language_of_the_login_is_kept_for_the_emails(client, employee, colleague):
     """Without a language of their own, people read their emails in the one they use the app in."""
     assert employee.locale is None

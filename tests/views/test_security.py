@@ -94,6 +94,7 @@ def test_a_comment_sent_after_the_session_ended_is_shown_back_to_copy(app, clien
                            headers={"Origin": "http://localhost"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
+    assert "You were logged out before this was sent. Please log in and send it again." in page
     assert "What you typed" in page
     assert "Zwei Absätze &lt;b&gt;Text&lt;/b&gt;,\nan denen ich lange saß.</textarea>" in page
     assert idea.comment_count == 0 and not idea.comments

@@ -99,8 +99,10 @@ def _authenticated(form: LoginForm):
 def logout():
     if current_user.is_authenticated:
         services.end_sessions(current_user)  # a copied session or remember-me cookie stops working too
+    language = str(get_locale())
     logout_user()
     session.clear()
+    session["locale"] = language  # the login page goes on in the language of the account
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 

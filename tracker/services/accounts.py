@@ -339,6 +339,8 @@ def email_change_for(token: str, user: User) -> str:
     if claims.get("from") != user.email or \
             not secrets.compare_digest(str(claims.get("session", "")), _fingerprint(user.session_token)):
         raise DomainError(_l("This link is not valid any more: your address or your password has changed since."))
+    if _address_taken(claims["to"]):  # by someone who asked or registered at the same time
+        raise DomainError(_l("An account with this email address already exists."))
     return claims["to"]
 
 
