@@ -191,8 +191,6 @@ def _email_change_link(smtp, address) -> str:
 
 def test_a_new_email_address_counts_once_its_link_is_opened(app, client, smtp, employee):
     old = employee.email
-    elsewhere = app.test_client()
-    login(elsewhere, employee)  # a session on another device
     _ask(client, old)  # a link for a new password, to the address the account is leaving
     reset_link = _reset_link(smtp, old)
     login(client, employee)
@@ -211,6 +209,10 @@ def test_a_new_email_address_counts_once_its_link_is_opened(app, client, smtp, e
     assert message["Subject"] == "Nebenan: confirm your new email address"
     assert body.startswith("Hello,\r\n") and employee.name not in body
     link = _email_change_link(smtp, "erika.neu@example.com")
+    client.post("/logout")  # and in again later, where the new inbox is read: the link still works
+    login(client, employee)
+    elsewhere = app.test_client()
+    login(elsewhere, employee)  # a session on another device
 
     page = client.get(link).get_data(as_text=True)  # opening it asks; nothing changes on a GET
     assert "From now on you log in with erika.neu@example.com" in page

@@ -116,8 +116,8 @@ def _password_resets() -> URLSafeTimedSerializer:
 
 
 def _fingerprint(secret: str) -> str:
-    """A short digest of a secret that a link must find unchanged: the password (a link that
-    set it once cannot set it again), the session token (see email_change_for)."""
+    """A short digest of the password hash, for a link that must find the password unchanged
+    (one that set it once cannot set it again; see also email_change_for)."""
     return hashlib.sha256(secret.encode()).hexdigest()[:20]
 
 
@@ -321,7 +321,7 @@ def send_email_change(user: User, email: str) -> bool:
     """Emails the link that moves the account to `email`, to that address: only its owner can
     open it. False when the mail server failed (logged)."""
     token = _email_changes().dumps({"id": user.id, "from": user.email, "to": email,
-                                    "session": _fingerprint(user.session_token)})
+                                    "password": _fingerprint(user.password_hash)})
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.confirm_email_change", token=token)
     return notifications.send_one(user, "email/change_subject.txt", "email/change.txt", to=email, link=link,
                                   days=CONFIRM_DAYS)
@@ -329,15 +329,15 @@ def send_email_change(user: User, email: str) -> bool:
 
 def email_change_for(token: str, user: User) -> str:
     """The address the link (send_email_change) moves `user` to. A link that is broken, too
-    old, for another account, or from before the address or the password last changed (both
-    give the account a new session token) raises DomainError."""
+    old, for another account, or from before the address or the password last changed raises
+    DomainError (logging out and in again in between is fine)."""
     claims = _claims(_email_changes(), token,
                      _l("This link is too old. Please ask for the change again in your settings."))
     if claims.get("id") != user.id:
         raise DomainError(_l("This link belongs to another account. Log in as the account that asked for the "
                              "change, then open it again."))
     if claims.get("from") != user.email or \
-            not secrets.compare_digest(str(claims.get("session", "")), _fingerprint(user.session_token)):
+            not secrets.compare_digest(str(claims.get("password", "")), _fingerprint(user.password_hash)):
         raise DomainError(_l("This link is not valid any more: your address or your password has changed since."))
     if _address_taken(claims["to"]):  # by someone who asked or registered at the same time
         raise DomainError(_l("An account with this email address already exists."))
