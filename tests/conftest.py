@@ -67,6 +67,7 @@ def db(app):
     """Every test starts with an empty company that has only the default categories."""
     with app.app_context():
         yield _db
+        wait_for_mail()  # nothing of this test's may still write while the tables are emptied
         _db.session.remove()
         _empty_tables()
         limiter.reset()
@@ -163,26 +164,19 @@ def csrf_token(html: str) -> str:
 
 
 class _Inbox:
-    """What a real SMTP server on localhost received (aiosmtpd)."""
+    """What a real SMTP server on localhost received (aiosmtpd, through _MailHandler). Reading
+    it waits for the emails the app sends beside its requests (notifications.in_background)."""
 
     def __init__(self):
-        self.messages = []
+        self._messages = []
         self.raw = []  # the bytes as they arrived, for what a strict reader sees
         self.gone = set()  # addresses whose mailbox no longer exists: refused with 550
+        self.hold = None  # a threading.Event: each email waits for it (at most 10 s) before it is taken
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.gone:
-            return "550 5.1.1 No such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        from email import message_from_bytes
-        from email.policy import default
-
-        self.raw.append(envelope.content)
-        self.messages.append(message_from_bytes(envelope.content, policy=default))
-        return "250 Message accepted for delivery"
+    @property
+    def messages(self):
+        wait_for_mail()
+        return self._messages
 
     def to(self, address: str):
         return [m for m in self.messages if address in m["To"]]
@@ -192,15 +186,40 @@ class _Inbox:
         return message.get_body(preferencelist=("plain",)).get_content()
 
 
-def mail_after_response_sent() -> None:
-    """Waits for the emails the app sends after a response (notifications.send_after_response)."""
+class _MailHandler:
+    """aiosmtpd's handler, filling an _Inbox (kept apart: aiosmtpd reads every attribute of
+    its handler, and reading the inbox waits for mail)."""
+
+    def __init__(self, inbox: _Inbox):
+        self.inbox = inbox
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.inbox.gone:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+        from email import message_from_bytes
+        from email.policy import default
+
+        if self.inbox.hold is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.inbox.hold.wait, 10)
+        self.inbox.raw.append(envelope.content)
+        self.inbox._messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted for delivery"
+
+
+def wait_for_mail() -> None:
+    """Waits for the emails the app sends beside its requests (notifications.in_background)."""
     import threading
 
-    from tracker.notifications import AFTER_RESPONSE
+    from tracker.notifications import MAIL_THREAD
 
     for thread in threading.enumerate():
-        if thread.name == AFTER_RESPONSE:
-            thread.join(timeout=10)
+        if thread.name == MAIL_THREAD:
+            thread.join(timeout=20)
 
 
 def _point_mail_at(app, host, port):
@@ -220,7 +239,7 @@ def smtp(app):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = Controller(_MailHandler(inbox), hostname="127.0.0.1", port=port)
     controller.start()
     _point_mail_at(app, "127.0.0.1", port)
     yield inbox

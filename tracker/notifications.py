@@ -1,8 +1,9 @@
 """Notifications: who hears about what, the in-app list, and email after the commit.
 
 Rows are written in the same transaction as the change they report. Email goes out
-after the commit; a failure is logged and left for `flask send-pending` to retry, so
-it never breaks the request and never loses the in-app notification.
+after the commit, beside the request (in_background); a failure is logged and left for
+`flask send-pending` to retry, so it never breaks or slows the request and never loses the
+in-app notification.
 """
 import logging
 import smtplib
@@ -10,7 +11,7 @@ import threading
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 
-from flask import after_this_request, current_app, has_request_context, render_template
+from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import func, select, union, update
 from sqlalchemy.orm import joinedload
@@ -101,11 +102,20 @@ def _reachable():
 
 
 def deliver(notifications: list[Notification]) -> None:
-    """After the commit: email those who want it at once. Never raises."""
+    """After the commit: email those who want it at once. Never raises. In a request the
+    emails go out beside it (in_background): a slow or unreachable mail server (10 s each
+    try) must not hold the page, nor every worker with it."""
     if not notifications or not mail_enabled():
         return
+    ids = [n.id for n in notifications[:MAX_EMAILS_IN_REQUEST]]
+    if has_request_context():
+        in_background(lambda: _deliver(ids))
+    else:  # the command line, a direct call
+        _deliver(ids)
+
+
+def _deliver(ids: list[int]) -> None:
     try:
-        ids = [n.id for n in notifications[:MAX_EMAILS_IN_REQUEST]]
         _send_each(select(Notification).join(Notification.user).where(
             Notification.id.in_(ids), User.email_preference == EmailPreference.IMMEDIATE, *_reachable()))
     except Exception:  # the request must not fail because of mail; send-pending retries
@@ -170,31 +180,38 @@ def send_one(user: User, subject_template: str, body_template: str, *, locale: s
     return True
 
 
-# The name of the threads send_after_response starts (tests wait for them by it).
-AFTER_RESPONSE = "nebenan-mail-after-response"
+# The name of the threads in_background starts (tests wait for them by it).
+MAIL_THREAD = "nebenan-mail"
 
 
-def send_after_response(user: User, subject_template: str, body_template: str, *, locale: str | None = None,
-                        **context) -> None:
-    """send_one once the page has gone out, in a thread of its own, so that how long the mail
-    server takes shows neither in the answer nor in when the connection closes (for the
-    password link: whether an address has an account), and holds up no worker. A failure is
-    logged; the person can ask again."""
-    app, user_id = current_app._get_current_object(), user.id
+def in_background(work) -> None:
+    """Runs `work` (sending email) in a thread of its own, in an app context of its own, so
+    that the request goes on without waiting for the mail server: neither the page nor the
+    worker waits, and (for the password link) how long the server takes does not tell whether
+    an address has an account. A failure is logged."""
+    app = current_app._get_current_object()
 
-    def send() -> None:
+    def run() -> None:
         try:
             with app.app_context():
-                recipient = db.session.get(User, user_id)
-                if recipient is not None:
-                    send_one(recipient, subject_template, body_template, locale=locale, **context)
+                work()
         except Exception:  # the database, a template: nobody else would hear of it
-            log.exception("email %s to user %s failed", body_template, user_id)
+            log.exception("sending email failed")
 
-    @after_this_request
-    def _when_sent(response):
-        response.call_on_close(threading.Thread(target=send, name=AFTER_RESPONSE).start)
-        return response
+    threading.Thread(target=run, name=MAIL_THREAD).start()
+
+
+def send_in_background(user: User, subject_template: str, body_template: str, *, locale: str | None = None,
+                       **context) -> None:
+    """send_one beside the request (in_background); the person can ask again if it fails."""
+    user_id = user.id
+
+    def send() -> None:
+        recipient = db.session.get(User, user_id)
+        if recipient is not None:
+            send_one(recipient, subject_template, body_template, locale=locale, **context)
+
+    in_background(send)
 
 
 def _email(user: User, subject_template: str, body_template: str, locale: str | None = None, to: str | None = None,

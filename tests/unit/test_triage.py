@@ -196,6 +196,20 @@ def test_the_implemented_email_says_the_saving_with_the_note(smtp, employee, lea
     assert "Realised saving: 2.5 hours per week. The form is digital now.</p>" in listed
 
 
+def test_a_comment_does_not_wait_for_the_mail_server(smtp, employee, colleague, login_as):
+    """A slow or unreachable mail server must not hold the page (nor, with it, the worker)."""
+    import threading
+
+    idea = make_idea(employee)
+    smtp.hold = threading.Event()  # the mail server takes the email only when told
+    response = login_as(colleague).post(f"/ideas/{idea.id}/comments", data={"body": "Same here"})
+    assert response.status_code == 302 and smtp.raw == []  # answered while the email still waits
+    smtp.hold.set()
+    assert len(smtp.to(employee.email)) == 1
+    db.session.expire_all()
+    assert notes_for(employee)[0].emailed_at is not None
+
+
 def test_a_long_line_reaches_the_reader_whole(smtp, employee, colleague):
     """Mail servers refuse lines over 998 characters: the text goes as quoted-printable,
     short lines on the wire, the link whole in the reader's mail program."""
@@ -236,11 +250,11 @@ def test_a_dead_mail_server_breaks_nothing_and_is_retried(app, dead_smtp, employ
     note.created_at -= timedelta(minutes=2)  # send-pending leaves the last minute to the requests
     db.session.commit()
     # the server comes back: `flask send-pending` delivers what failed
-    from tests.conftest import _Inbox, _point_mail_at
+    from tests.conftest import _Inbox, _MailHandler, _point_mail_at
     from aiosmtpd.controller import Controller
 
     inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=dead_smtp)
+    controller = Controller(_MailHandler(inbox), hostname="127.0.0.1", port=dead_smtp)
     controller.start()
     try:
         result = app.test_cli_runner().invoke(args=["send-pending"])

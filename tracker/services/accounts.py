@@ -122,17 +122,17 @@ def _fingerprint(secret: str) -> str:
 
 
 def send_password_reset(email: str) -> None:
-    """Emails a link that sets a new password to the active account with this address, once
-    the page has been sent. For any other address nothing happens, and the page says the same,
-    as fast: it does not tell who has an account. A mail server that fails is logged."""
+    """Emails a link that sets a new password to the active account with this address, beside
+    the request. For any other address nothing happens, and the page says the same, as fast: it
+    does not tell who has an account. A mail server that fails is logged."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email), User.active))
     if user is None:
         return
     token = _password_resets().dumps({"id": user.id, "email": user.email,
                                       "password": _fingerprint(user.password_hash)})
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
-    notifications.send_after_response(user, "email/reset_subject.txt", "email/reset.txt", locale=str(get_locale()),
-                                      link=link, hours=RESET_HOURS)
+    notifications.send_in_background(user, "email/reset_subject.txt", "email/reset.txt", locale=str(get_locale()),
+                                     link=link, hours=RESET_HOURS)
 
 
 def password_reset_for(token: str) -> User:
