@@ -5,8 +5,8 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from flask import Flask
-from flask_babel import format_timedelta
+from flask import Flask, g, session
+from flask_babel import format_timedelta, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
@@ -136,7 +136,28 @@ def _init_login(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(services.load_user)
+    login_manager.user_loader(_load_user)
+    login_manager.localize_callback = _login_message
+
+
+def _load_user(user_id: str):
+    """services.load_user; a session that named someone and no longer holds (the password
+    changed, a logout on another device, an admin's change) is remembered for the message."""
+    user = services.load_user(user_id)
+    if user is None:
+        g.session_ended = True
+        # Said once: the session (and a remember-me cookie) stop naming them, as logout_user does.
+        session.pop("_user_id", None)
+        session["_remember"] = "clear"
+    return user
+
+
+def _login_message(message) -> str:
+    """Flask-Login's "please log in", or why the session someone had has ended."""
+    if g.get("session_ended"):
+        return gettext("You were logged out: your password was changed, you logged out on another device, or an "
+                       "admin changed your account. Please log in again.")
+    return str(message)
 
 
 def _init_i18n(app: Flask) -> None:

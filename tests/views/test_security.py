@@ -56,6 +56,10 @@ def test_deactivation_ends_every_session(app, client, admin, employee):
     db.session.refresh(employee)
     assert employee.active is False
     assert client.get("/").status_code == 302
+    told = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "You were logged out: your password was changed, you logged out on another device, or an admin " \
+           "changed your account." in told
+    assert "Please log in to see this page." in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_a_database_outage_shows_a_clear_503(app, client, employee, monkeypatch):
