@@ -213,13 +213,9 @@ class _MailHandler:
 
 def wait_for_mail() -> None:
     """Waits for the emails the app sends beside its requests (notifications.in_background)."""
-    import threading
+    from tracker.notifications import wait_until_sent
 
-    from tracker.notifications import MAIL_THREAD
-
-    for thread in threading.enumerate():
-        if thread.name == MAIL_THREAD:
-            thread.join(timeout=20)
+    wait_until_sent()
 
 
 def _point_mail_at(app, host, port):

@@ -6,6 +6,7 @@ after the commit, beside the request (in_background); a failure is logged and le
 in-app notification.
 """
 import logging
+import queue
 import smtplib
 import threading
 from contextlib import contextmanager, nullcontext
@@ -180,25 +181,50 @@ def send_one(user: User, subject_template: str, body_template: str, *, locale: s
     return True
 
 
-# The name of the threads in_background starts (tests wait for them by it).
+# One sender thread per process: requests hand their emails over (in_background) and go on,
+# and the sender takes them one at a time, so that a slow or unreachable mail server holds one
+# thread and one database connection, not one of each per request. With MAX_WAITING handed
+# over and not yet tried, further notification emails are left to `flask send-pending` (they
+# stay unmailed in the database until then).
+MAX_WAITING = 200
 MAIL_THREAD = "nebenan-mail"
+_outbox: queue.Queue = queue.Queue(maxsize=MAX_WAITING)
+_sender: threading.Thread | None = None
+_sender_lock = threading.Lock()
 
 
 def in_background(work) -> None:
-    """Runs `work` (sending email) in a thread of its own, in an app context of its own, so
-    that the request goes on without waiting for the mail server: neither the page nor the
-    worker waits, and (for the password link) how long the server takes does not tell whether
-    an address has an account. A failure is logged."""
-    app = current_app._get_current_object()
+    """Has the sender run `work` (sending email) in an app context of its own, so that the
+    request goes on without waiting for the mail server: neither the page nor the worker waits,
+    and (for the password link) how long the server takes does not tell whether an address has
+    an account. A failure is logged."""
+    global _sender
+    try:
+        _outbox.put_nowait((current_app._get_current_object(), work))
+    except queue.Full:
+        log.warning("%d emails wait for the mail server already; this one is left for send-pending", MAX_WAITING)
+        return
+    with _sender_lock:  # started by the first email of each process (a gunicorn worker, after the fork)
+        if _sender is None or not _sender.is_alive():
+            _sender = threading.Thread(target=_send_forever, name=MAIL_THREAD, daemon=True)
+            _sender.start()
 
-    def run() -> None:
+
+def _send_forever() -> None:
+    while True:
+        app, work = _outbox.get()
         try:
             with app.app_context():
                 work()
         except Exception:  # the database, a template: nobody else would hear of it
             log.exception("sending email failed")
+        finally:
+            _outbox.task_done()
 
-    threading.Thread(target=run, name=MAIL_THREAD).start()
+
+def wait_until_sent() -> None:
+    """Returns once every email handed to in_background has been tried."""
+    _outbox.join()
 
 
 def send_in_background(user: User, subject_template: str, body_template: str, *, locale: str | None = None,

@@ -210,6 +210,36 @@ def test_a_comment_does_not_wait_for_the_mail_server(smtp, employee, colleague, 
     assert notes_for(employee)[0].emailed_at is not None
 
 
+def test_what_the_sender_cannot_take_any_more_is_left_to_send_pending(app, smtp, employee, colleague, login_as,
+                                                                    monkeypatch, caplog):
+    """The mail server holds the first email; one more waits; the next is not queued without
+    end but left in the database, and `flask send-pending` sends it."""
+    import threading
+    import time
+    from datetime import timedelta
+
+    monkeypatch.setattr(notifications._outbox, "maxsize", 1)
+    smtp.hold = threading.Event()
+    client = login_as(colleague)
+    ideas = [make_idea(employee, title=f"Item {n}") for n in range(3)]
+    for n, idea in enumerate(ideas):
+        assert client.post(f"/ideas/{idea.id}/comments", data={"body": "Same here"}).status_code == 302
+        for _ in range(500):  # the first is taken (and held by the server) before the others come
+            if n or not notifications._outbox.qsize():
+                break
+            time.sleep(0.01)
+    assert "left for send-pending" in caplog.text
+    smtp.hold.set()
+    assert len(smtp.to(employee.email)) == 2
+    db.session.expire_all()
+    [left] = [n for n in notes_for(employee) if n.emailed_at is None]
+    assert left.email_attempts == 0
+    left.created_at -= timedelta(minutes=2)  # send-pending leaves the last minute to the requests
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["send-pending"]).exit_code == 0
+    assert len(smtp.to(employee.email)) == 3
+
+
 def test_a_long_line_reaches_the_reader_whole(smtp, employee, colleague):
     """Mail servers refuse lines over 998 characters: the text goes as quoted-printable,
     short lines on the wire, the link whole in the reader's mail program."""
