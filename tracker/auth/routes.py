@@ -316,21 +316,29 @@ def change_email():
     form = _email_form()
     if form.validate_on_submit():
         try:
-            email = services.check_new_email(current_user, form.current.data, form.email.data)
-            if not notifications.mail_enabled():
-                services.change_email(current_user, email)
-                _keep_this_session()
-                flash(_("Your email address is now %(email)s. You are logged out everywhere else.", email=email),
-                      "success")
-            elif services.send_email_change(current_user, email):
-                flash(_("We sent a link to %(email)s. Your address changes when you open it; until then it stays "
-                        "%(old)s.", email=email, old=current_user.email), "success")
-            else:
-                flash(_("We could not send the email just now. Please try again in a few minutes."), "error")
+            _move_or_send_link(services.check_new_email(current_user, form.current.data, form.email.data))
             return redirect(url_for("auth.settings"))
         except DomainError as error:
             show_error(form, error, "email")
     return _settings_page(email_form=form), 422
+
+
+def _move_or_send_link(email: str) -> None:
+    """Without a mail server the account moves at once; with one, a link goes to the address."""
+    if not notifications.mail_enabled():
+        _move_to(email)
+    elif services.send_email_change(current_user, email):
+        flash(_("We sent a link to %(email)s. Your address changes when you open it; until then it stays "
+                "%(old)s.", email=email, old=current_user.email), "success")
+    else:
+        flash(_("We could not send the email just now. Please try again in a few minutes."), "error")
+
+
+def _move_to(email: str) -> None:
+    """The account's new address; this session goes on, every other one ends."""
+    services.change_email(current_user, email)
+    _keep_this_session()
+    flash(_("Your email address is now %(email)s. You are logged out everywhere else.", email=email), "success")
 
 
 @bp.route("/settings/email/<token>", methods=["GET", "POST"])
@@ -341,10 +349,7 @@ def confirm_email_change(token: str):
         email = services.email_change_for(token, current_user)
         form = EmptyForm()
         if form.validate_on_submit():
-            services.change_email(current_user, email)
-            _keep_this_session()
-            flash(_("Your email address is now %(email)s. You are logged out everywhere else.", email=email),
-                  "success")
+            _move_to(email)
             return redirect(url_for("auth.settings"))
     except DomainError as error:
         flash(error.message, "error")
